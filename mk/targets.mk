@@ -20,6 +20,12 @@ all: $(DEPS_STAMP)
 build-all: $(BUILD)/pusos.elf $(HOST_TOOLS) $(HOST_PROGS) $(UNIT_TESTS) $(FUZZ_TARGETS) \
            $(EXTRA_BUILD) $(BUILD)/unit-tests.list $(BUILD)/fuzz-targets.list
 
+# Everything that runs on the host, without the kernel.
+host: $(DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory build-host
+build-host: $(HOST_TOOLS) $(HOST_PROGS) $(UNIT_TESTS) $(FUZZ_TARGETS) \
+            $(BUILD)/unit-tests.list $(BUILD)/fuzz-targets.list
+
 # Boot one node on the console. DISK is created with pusfs when missing.
 run: all
 	$(Q)scripts/run-node.sh --smp $(SMP) --mem $(MEM) --append "$(BOOTARGS)"
@@ -43,4 +49,4 @@ clean:
 	rm -rf $(BUILD)
 
 FORCE:
-.PHONY: all build-all run gdb test fuzz bench clean deps FORCE
+.PHONY: all build-all host build-host run gdb test fuzz bench clean deps FORCE

@@ -5,7 +5,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
-SHARED = (ROOT / ".." / "shared").resolve()
+SHARED = pathlib.Path(os.environ.get("PUS_SHARED", ROOT / ".." / "shared")).resolve()
 
 sys.path.insert(0, str(ROOT / "tests" / "lib"))
 

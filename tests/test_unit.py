@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, read_list
+from conftest import ROOT, SHARED, read_list
 
 UNIT_TESTS = read_list("unit-tests.list")
 
@@ -17,7 +17,7 @@ def test_unit(binary):
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
-    env["PUS_SHARED"] = str((ROOT / ".." / "shared").resolve())
+    env["PUS_SHARED"] = str(SHARED)
     proc = subprocess.run([str(ROOT / binary)], cwd=ROOT, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           timeout=600)
