@@ -1,0 +1,21 @@
+/*
+ * The RISC-V Platform-Level Interrupt Controller: routes device interrupts
+ * (sources 1..N) to harts. We use each hart's S-mode context, found in the
+ * devicetree, and let one hart at a time claim a given interrupt.
+ */
+#ifndef DRIVERS_PLIC_PLIC_H
+#define DRIVERS_PLIC_PLIC_H
+
+#include <stdint.h>
+#include "platform/qemu-virt/platform.h"
+
+typedef void (*plic_handler_t)(void *arg);
+
+void plic_init(const struct mmio_device *dev, uint32_t sources, const int *s_context, unsigned harts);
+void plic_init_hart(unsigned hart_index);
+/* Route source irq to handler and enable it (on every hart). */
+int plic_register(uint32_t irq, plic_handler_t handler, void *arg);
+void plic_mask(uint32_t irq, int masked);
+uint64_t plic_count(uint32_t irq);
+
+#endif

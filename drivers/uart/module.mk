@@ -1,0 +1,1 @@
+KERNEL_SRCS += drivers/uart/ns16550.c

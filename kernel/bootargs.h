@@ -1,0 +1,16 @@
+/*
+ * Boot options from /chosen/bootargs (QEMU -append), e.g.
+ *   node=3 ip=10.77.0.2/24 gw=10.77.0.1 panic=halt loglevel=debug
+ */
+#ifndef KERNEL_BOOTARGS_H
+#define KERNEL_BOOTARGS_H
+
+#include <stdbool.h>
+
+int bootargs_init(const char *cmdline);
+const char *bootarg(const char *key);                 /* NULL if absent */
+long bootarg_long(const char *key, long dflt);
+bool bootarg_has(const char *key);
+const char *bootargs_line(void);
+
+#endif

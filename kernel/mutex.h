@@ -1,0 +1,29 @@
+/*
+ * Sleeping mutex. The uncontended path is one atomic compare-and-swap and
+ * never touches thread_lock; contended waiters block on a wait queue.
+ * Not recursive. Must not be used from interrupt handlers.
+ */
+#ifndef KERNEL_MUTEX_H
+#define KERNEL_MUTEX_H
+
+#include <stdint.h>
+#include "kernel/wait.h"
+
+struct thread;
+
+struct mutex {
+    struct thread *holder;   /* atomic; NULL when free */
+    int waiters;             /* atomic; threads inside the slow path */
+    struct wait_queue wq;    /* guarded by thread_lock */
+    uint32_t magic;
+};
+
+void mutex_init(struct mutex *m);
+void mutex_destroy(struct mutex *m);
+void mutex_acquire(struct mutex *m);
+/* 0, or ERR_TIMED_OUT when the timeout (ns) passed first. */
+int mutex_acquire_timeout(struct mutex *m, int64_t timeout_ns);
+void mutex_release(struct mutex *m);
+int mutex_held(const struct mutex *m);
+
+#endif

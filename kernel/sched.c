@@ -1,0 +1,228 @@
+/*
+ * The scheduler: one run queue per priority, shared by all harts and guarded
+ * by thread_lock. The highest priority ready thread runs next; threads of
+ * equal priority take turns in time slices. When a thread becomes ready we
+ * kick an idle hart, or preempt the hart running the least important thread
+ * if the new one outranks it.
+ */
+#include <string.h>
+#include "kernel/thread.h"
+#include "kernel/cpu.h"
+#include "kernel/clock.h"
+#include "kernel/panic.h"
+#include "arch/riscv/csr.h"
+
+spinlock_t thread_lock = SPINLOCK_INITIAL;
+
+static struct list_node run_queue[THREAD_PRIORITIES];
+static uint32_t run_queue_bitmap;     /* bit p set: run_queue[p] not empty */
+static unsigned idle_cpu_mask;        /* bit i set: hart index i is idle */
+
+void sched_init_early(void)
+{
+    for (int i = 0; i < THREAD_PRIORITIES; i++)
+        list_init(&run_queue[i]);
+}
+
+static void run_queue_insert(struct thread *t, bool at_head)
+{
+    t->state = THREAD_READY;
+    if (at_head)
+        list_add_head(&run_queue[t->priority], &t->queue_node);
+    else
+        list_add_tail(&run_queue[t->priority], &t->queue_node);
+    run_queue_bitmap |= 1u << t->priority;
+}
+
+void sched_make_ready_front(struct thread *t) { run_queue_insert(t, true); }
+void sched_make_ready_tail(struct thread *t) { run_queue_insert(t, false); }
+
+void sched_unqueue(struct thread *t)
+{
+    list_delete(&t->queue_node);
+    if (list_empty(&run_queue[t->priority]))
+        run_queue_bitmap &= ~(1u << t->priority);
+}
+
+/* Highest priority thread this hart may run, removed from the queue. */
+static struct thread *run_queue_pick(struct cpu *c)
+{
+    uint32_t bits = run_queue_bitmap;
+    while (bits) {
+        int prio = 31 - __builtin_clz(bits);
+        struct list_node *n;
+        list_for_each(&run_queue[prio], n) {
+            struct thread *t = container_of(n, struct thread, queue_node);
+            if (t->pinned_cpu < 0 || t->pinned_cpu == (int)c->index) {
+                list_delete(n);
+                if (list_empty(&run_queue[prio]))
+                    run_queue_bitmap &= ~(1u << prio);
+                return t;
+            }
+        }
+        bits &= ~(1u << prio);
+    }
+    return NULL;
+}
+
+static int running_priority(struct cpu *c)
+{
+    return c->current == c->idle ? -1 : c->current->priority;
+}
+
+/* Make a thread ready and get some hart to look at it. */
+void sched_make_ready(struct thread *t)
+{
+    struct cpu *self = this_cpu();
+    run_queue_insert(t, false);
+
+    /* An idle hart it may run on takes it. */
+    for (unsigned i = 0; i < cpu_count; i++) {
+        if (!(idle_cpu_mask & (1u << i)))
+            continue;
+        if (t->pinned_cpu >= 0 && t->pinned_cpu != (int)i)
+            continue;
+        idle_cpu_mask &= ~(1u << i);
+        if (&cpus[i] == self)
+            self->need_resched = true;
+        else
+            cpu_kick(&cpus[i]);
+        return;
+    }
+    /* Otherwise preempt the least important running thread it outranks. */
+    struct cpu *victim = NULL;
+    int lowest = t->priority;
+    for (unsigned i = 0; i < cpu_count; i++) {
+        struct cpu *c = &cpus[i];
+        if (!c->online || (t->pinned_cpu >= 0 && t->pinned_cpu != (int)i))
+            continue;
+        int p = running_priority(c);
+        if (p < lowest) {
+            lowest = p;
+            victim = c;
+        }
+    }
+    if (!victim)
+        return;
+    if (victim == self)
+        self->need_resched = true;
+    else
+        cpu_kick(victim);
+}
+
+/* Lazy FPU switching: save only if the outgoing thread dirtied the FPU. */
+static void fpu_switch(struct thread *old, struct thread *new)
+{
+    uint64_t s = csr_read(sstatus);
+    if ((s & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+        arch_fpu_save(&old->fpu);
+        old->fpu_saved = true;
+    }
+    if (new->fpu_saved) {
+        arch_fpu_restore(&new->fpu);
+    } else {
+        __asm__ volatile("fscsr zero");
+    }
+    csr_clear(sstatus, SSTATUS_FS);
+    csr_set(sstatus, SSTATUS_FS_CLEAN);
+}
+
+/*
+ * Switch to the best ready thread. The caller holds thread_lock and has
+ * already put the current thread where it belongs (run queue, wait queue,
+ * or nowhere if it is dead or idle).
+ */
+bool sched_reschedule(void)
+{
+    struct cpu *c = this_cpu();
+    struct thread *old = c->current;
+    struct thread *new = run_queue_pick(c);
+
+    if (!new) {
+        if (old->state == THREAD_RUNNING || old->state == THREAD_READY) {
+            /* Nothing else: keep running (it may have queued itself). */
+            if (old->state == THREAD_READY) {
+                list_delete(&old->queue_node);
+                if (list_empty(&run_queue[old->priority]))
+                    run_queue_bitmap &= ~(1u << old->priority);
+            }
+            new = old;
+        } else {
+            new = c->idle;
+        }
+    }
+
+    uint64_t now = clock_now_ns();
+    c->need_resched = false;
+    if (new == old) {
+        old->state = THREAD_RUNNING;
+        c->preempt_deadline = (old == c->idle) ? UINT64_MAX : now + THREAD_QUANTUM_NS;
+        timer_program();
+        return false;
+    }
+
+    old->cpu_time_ns += now - old->last_switch_in;
+    if (old == c->idle)
+        c->idle_ns += now - old->last_switch_in;
+    new->last_switch_in = now;
+    new->state = THREAD_RUNNING;
+    new->cpu = (int)c->index;
+    new->switches++;
+    c->context_switches++;
+    c->current = new;
+    c->stack_limit = new->stack_low;
+    c->stack_top = new->stack_high;
+    c->preempt_deadline = (new == c->idle) ? UINT64_MAX : now + THREAD_QUANTUM_NS;
+    timer_program();
+
+    fpu_switch(old, new);
+    arch_context_switch(&old->context, &new->context);
+    /* Back in old, possibly on another hart. */
+    return true;
+}
+
+/* Called at trap exit when an interrupt asked for a reschedule. */
+void sched_preempt(void)
+{
+    uint64_t state;
+    spin_lock_irqsave(&thread_lock, state);
+    struct cpu *c = this_cpu();
+    struct thread *t = c->current;
+    if (t != c->idle) {
+        /* Round-robin: a thread whose slice is used up goes behind its
+           peers; one preempted early by a more important thread keeps its
+           place at the front. */
+        bool slice_over = clock_now_ns() >= c->preempt_deadline;
+        run_queue_insert(t, !slice_over);
+    }
+    sched_reschedule();
+    spin_unlock_irqrestore(&thread_lock, state);
+}
+
+/*
+ * The idle thread of every hart: run whatever is ready, otherwise wait for
+ * an interrupt with no timer armed unless one is due (tickless idle).
+ */
+void sched_idle_loop(void)
+{
+    struct cpu *c = this_cpu();
+    for (;;) {
+        arch_irq_disable();
+        spin_lock(&thread_lock);
+        if (run_queue_bitmap != 0 && sched_reschedule()) {
+            spin_unlock(&thread_lock);
+            arch_irq_enable();
+            continue;
+        }
+        idle_cpu_mask |= 1u << c->index;
+        c->idle_since = clock_now_ns();
+        spin_unlock(&thread_lock);
+        /* wfi wakes on a pending enabled interrupt even with SIE clear, so
+           no wakeup can slip between the check above and the wait. */
+        wfi();
+        spin_lock(&thread_lock);
+        idle_cpu_mask &= ~(1u << c->index);
+        spin_unlock(&thread_lock);
+        arch_irq_enable();   /* take the interrupt that woke us */
+    }
+}
