@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct console_ops {
     void (*write)(const char *s, size_t n);        /* may be called with irqs off */

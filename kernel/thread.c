@@ -6,6 +6,7 @@
  * A stack overflow hits the guard page and faults; the trap entry notices
  * and moves to the hart's emergency stack to report it.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "kernel/thread.h"
 #include "kernel/cpu.h"

@@ -19,6 +19,8 @@
 #include "kernel/wait.h"
 #include "arch/riscv/context.h"
 
+struct cpu;
+
 #define THREAD_PRIORITIES      32
 #define THREAD_PRIORITY_IDLE    0
 #define THREAD_PRIORITY_LOW     8

@@ -20,10 +20,14 @@ static int cmd_test(int argc, char **argv)
 }
 SHELL_COMMAND(test, "test [-l | NAME-FILTER]", "run the in-kernel self-tests (-l lists them)", cmd_test);
 
+static volatile int recursion_limit = 1 << 30;
+
 static int recurse(int depth)
 {
     volatile char pad[256];
     pad[0] = (char)depth;
+    if (depth >= recursion_limit)   /* never true: the guard page stops us */
+        return 0;
     return recurse(depth + 1) + pad[0];
 }
 

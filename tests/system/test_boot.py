@@ -1,0 +1,61 @@
+"""The boot contract: ready line with version, harts and memory, then the
+prompt; devicetree facts reach the kernel; bootargs are parsed."""
+import pytest
+
+from node import Node
+
+
+@pytest.mark.parametrize("smp", [1, 2, 4])
+def test_boot_to_ready(smp):
+    with Node(f"boot-smp{smp}", smp=smp) as n:
+        n.boot()
+        version, harts, mib = n.ready_match.groups()
+        assert int(harts) == smp
+        assert int(mib) == 128
+        assert version.decode().count(".") == 2
+        threads = n.run("threads")
+        # one idle thread per hart, each pinned to its own hart
+        idle = [l for l in threads.splitlines() if l.startswith("idle")]
+        assert len(idle) == smp, threads
+
+
+def test_boot_in_16_mib():
+    with Node("boot-16m", smp=2, mem="16M") as n:
+        n.boot()
+        assert int(n.ready_match.group(3)) == 16
+        assert "heap" in n.run("mem")
+
+
+def test_bootargs_reach_the_kernel():
+    with Node("bootargs", append='node=3 ip=10.77.0.2/24 name="fog node" loglevel=info') as n:
+        n.boot()
+        out = n.run("bootargs")
+        assert 'node=3 ip=10.77.0.2/24 name="fog node"' in out
+
+
+def test_shell_basics():
+    with Node("shell") as n:
+        n.boot()
+        assert "PusOS" in n.run("version")
+        assert "up " in n.run("uptime")
+        out = n.run("date")
+        assert "UTC" in out and out[:2] == "20"
+        assert "threads" in n.run("help")
+        assert "error: unknown command 'frobnicate'" in n.run("frobnicate")
+        assert "usage: log" in n.run("log -x")
+        log = n.run("log")
+        assert "PusOS" in log
+        assert "allocations" in n.run("mem")
+
+
+def test_line_editing():
+    with Node("lineedit") as n:
+        n.boot()
+        # Type "versoin", fix it with backspaces, run it.
+        n.child.send("versoin\x7f\x7f\x7fion\r")
+        n.expect("PusOS")
+        n.expect(r"pus> ")
+        # Up arrow recalls the last command.
+        n.child.send("\x1b[A\r")
+        n.expect("PusOS")
+        n.expect(r"pus> ")
