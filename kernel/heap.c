@@ -1,4 +1,5 @@
 /* Kernel heap (see heap.h). heap_lock guards the lib/alloc heap. */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/heap.h"

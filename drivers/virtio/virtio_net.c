@@ -1,0 +1,274 @@
+/*
+ * virtio-net driver: queue 0 receives, queue 1 transmits. Each buffer starts
+ * with the virtio-net header: 10 bytes for legacy devices, 12 for modern
+ * ones (num_buffers is always present with VIRTIO_F_VERSION_1).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "drivers/virtio/virtio_net.h"
+#include "drivers/virtio/virtio.h"
+#include "kernel/event.h"
+#include "kernel/init.h"
+#include "kernel/log.h"
+#include "kernel/thread.h"
+#include "pus/err.h"
+
+#define VIRTIO_NET_F_MAC    5
+#define VIRTIO_NET_F_STATUS 16
+#define VIRTIO_NET_S_LINK_UP 1
+
+#define HDR_F_NEEDS_CSUM 1
+#define HDR_F_DATA_VALID 2
+
+#define MAX_NICS 4
+#define RX_QUEUE 256
+#define TX_QUEUE 256
+#define FRAME_MAX 1514              /* Ethernet header + 1500 MTU, no FCS */
+#define BUF_SIZE 2048
+
+struct net_hdr {
+    uint8_t flags;
+    uint8_t gso_type;
+    uint16_t hdr_len;
+    uint16_t gso_size;
+    uint16_t csum_start;
+    uint16_t csum_offset;
+    uint16_t num_buffers;           /* modern only */
+} __attribute__((packed));
+
+struct virtio_net {
+    struct virtio_device *dev;
+    struct virtqueue rxq, txq;
+    size_t hdr_len;
+    uint8_t mac[6];
+    uint8_t *rx_bufs;               /* RX_QUEUE buffers of BUF_SIZE */
+    uint8_t *tx_bufs;               /* TX_QUEUE buffers of BUF_SIZE */
+    uint16_t *tx_free;              /* stack of free tx buffer indices */
+    int tx_free_count;
+    spinlock_t tx_lock;             /* guards tx_free */
+    struct event rx_ready;          /* the interrupt saw used rx buffers */
+    struct event tx_space;          /* the interrupt saw finished tx buffers */
+    netdev_rx_fn receiver;
+    void *receiver_ctx;
+    struct virtio_net_stats stats;
+    int index;
+};
+
+static struct virtio_net *nics[MAX_NICS];
+static int nic_count;
+
+static void net_isr(struct virtio_device *dev, uint32_t status)
+{
+    struct virtio_net *nd = dev->driver_data;
+    nd->stats.irqs++;
+    event_signal(&nd->rx_ready);
+    event_signal(&nd->tx_space);
+}
+
+static int post_rx(struct virtio_net *nd, uint16_t i)
+{
+    struct virtq_buf b = { nd->rx_bufs + (size_t)i * BUF_SIZE, BUF_SIZE, true };
+    return virtq_push(&nd->rxq, &b, 1, (void *)(uintptr_t)(i + 1));
+}
+
+/* RFC 1071 sum for a NEEDS_CSUM frame: fill the 16-bit checksum at
+   csum_start + csum_offset over [csum_start, len), seeded with whatever
+   partial (pseudo-header) sum the sender left there. */
+static void fill_checksum(uint8_t *frame, size_t len, const struct net_hdr *h)
+{
+    size_t start = h->csum_start, at = (size_t)h->csum_start + h->csum_offset;
+    if (start >= len || at + 2 > len)
+        return;
+    uint32_t sum = 0;
+    for (size_t i = start; i + 1 < len; i += 2)
+        sum += (uint32_t)frame[i] << 8 | frame[i + 1];
+    if ((len - start) & 1)
+        sum += (uint32_t)frame[len - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    uint16_t c = (uint16_t)~sum;
+    frame[at] = (uint8_t)(c >> 8);
+    frame[at + 1] = (uint8_t)c;
+}
+
+static void reclaim_tx(struct virtio_net *nd)
+{
+    void *tok;
+    while ((tok = virtq_pop(&nd->txq, NULL)) != NULL) {
+        uint64_t s;
+        spin_lock_irqsave(&nd->tx_lock, s);
+        nd->tx_free[nd->tx_free_count++] = (uint16_t)((uintptr_t)tok - 1);
+        spin_unlock_irqrestore(&nd->tx_lock, s);
+    }
+}
+
+/* The receive thread: drain used buffers, hand frames up, repost. */
+static int rx_thread(void *arg)
+{
+    struct virtio_net *nd = arg;
+    for (;;) {
+        event_wait(&nd->rx_ready);
+        void *tok;
+        uint32_t written;
+        int reposted = 0;
+        while ((tok = virtq_pop(&nd->rxq, &written)) != NULL) {
+            uint16_t i = (uint16_t)((uintptr_t)tok - 1);
+            uint8_t *buf = nd->rx_bufs + (size_t)i * BUF_SIZE;
+            if (written < nd->hdr_len + 14 || written > BUF_SIZE) {
+                nd->stats.rx_errors++;
+            } else {
+                struct net_hdr h;
+                memcpy(&h, buf, sizeof(h));
+                uint8_t *frame = buf + nd->hdr_len;
+                size_t len = written - nd->hdr_len;
+                unsigned flags = 0;
+                if (h.flags & HDR_F_NEEDS_CSUM)
+                    fill_checksum(frame, len, &h);
+                if (h.flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM))
+                    flags |= NETDEV_RX_CSUM_VALID;
+                nd->stats.rx_packets++;
+                nd->stats.rx_bytes += len;
+                if (nd->receiver)
+                    nd->receiver(nd->receiver_ctx, frame, len, flags);
+                else
+                    nd->stats.rx_dropped++;
+            }
+            post_rx(nd, i);
+            reposted++;
+        }
+        if (reposted)
+            virtq_kick(&nd->rxq);
+        reclaim_tx(nd);
+    }
+    return 0;
+}
+
+int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns)
+{
+    if (len > FRAME_MAX || len < 14)
+        return len < 14 ? ERR_INVALID_ARGS : ERR_TOO_BIG;
+    int idx = -1;
+    for (;;) {
+        reclaim_tx(nd);
+        uint64_t s;
+        spin_lock_irqsave(&nd->tx_lock, s);
+        if (nd->tx_free_count > 0)
+            idx = nd->tx_free[--nd->tx_free_count];
+        spin_unlock_irqrestore(&nd->tx_lock, s);
+        if (idx >= 0)
+            break;
+        if (event_wait_timeout(&nd->tx_space, timeout_ns) < 0) {
+            nd->stats.tx_dropped++;
+            return ERR_WOULD_BLOCK;
+        }
+    }
+    uint8_t *buf = nd->tx_bufs + (size_t)idx * BUF_SIZE;
+    memset(buf, 0, nd->hdr_len);
+    memcpy(buf + nd->hdr_len, frame, len);
+    struct virtq_buf b = { buf, (uint32_t)(nd->hdr_len + len), false };
+    int r = virtq_push(&nd->txq, &b, 1, (void *)(uintptr_t)(idx + 1));
+    if (r < 0) {
+        uint64_t s;
+        spin_lock_irqsave(&nd->tx_lock, s);
+        nd->tx_free[nd->tx_free_count++] = (uint16_t)idx;
+        spin_unlock_irqrestore(&nd->tx_lock, s);
+        nd->stats.tx_errors++;
+        return r;
+    }
+    virtq_kick(&nd->txq);
+    nd->stats.tx_packets++;
+    nd->stats.tx_bytes += len;
+    return 0;
+}
+
+void virtio_net_set_receiver(struct virtio_net *nd, netdev_rx_fn fn, void *ctx)
+{
+    nd->receiver_ctx = ctx;
+    __atomic_store_n(&nd->receiver, fn, __ATOMIC_RELEASE);
+}
+
+struct virtio_net *virtio_net_get(int n) { return n >= 0 && n < nic_count ? nics[n] : NULL; }
+int virtio_net_count(void) { return nic_count; }
+void virtio_net_mac(const struct virtio_net *nd, uint8_t mac[6]) { memcpy(mac, nd->mac, 6); }
+
+bool virtio_net_link_up(const struct virtio_net *nd)
+{
+    if (!virtio_has(nd->dev, VIRTIO_NET_F_STATUS))
+        return true;
+    return virtio_config_read16(nd->dev, 6) & VIRTIO_NET_S_LINK_UP;
+}
+
+void virtio_net_get_stats(const struct virtio_net *nd, struct virtio_net_stats *out)
+{
+    *out = nd->stats;
+}
+
+static int probe_one(struct virtio_device *dev)
+{
+    struct virtio_net *nd = calloc(1, sizeof(*nd));
+    if (!nd)
+        return ERR_NO_MEMORY;
+    int r = virtio_begin(dev, (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS));
+    if (r < 0)
+        goto fail;
+    nd->dev = dev;
+    nd->index = nic_count;
+    dev->driver_data = nd;
+    nd->hdr_len = dev->version == 2 ? 12 : 10;
+    if (virtio_has(dev, VIRTIO_NET_F_MAC)) {
+        for (int i = 0; i < 6; i++)
+            nd->mac[i] = virtio_config_read8(dev, (size_t)i);
+    } else {
+        /* Locally administered address from the slot number. */
+        uint8_t mac[6] = { 0x02, 0x50, 0x55, 0x53, 0x00, (uint8_t)dev->slot };
+        memcpy(nd->mac, mac, 6);
+    }
+    spin_init(&nd->tx_lock);
+    event_init(&nd->rx_ready, false, true);
+    event_init(&nd->tx_space, false, true);
+    nd->rx_bufs = malloc((size_t)RX_QUEUE * BUF_SIZE);
+    nd->tx_bufs = malloc((size_t)TX_QUEUE * BUF_SIZE);
+    nd->tx_free = malloc(TX_QUEUE * sizeof(uint16_t));
+    r = ERR_NO_MEMORY;
+    if (!nd->rx_bufs || !nd->tx_bufs || !nd->tx_free)
+        goto fail;
+    if ((r = virtq_init(&nd->rxq, dev, 0, RX_QUEUE)) < 0 || (r = virtq_init(&nd->txq, dev, 1, TX_QUEUE)) < 0)
+        goto fail;
+    for (uint16_t i = 0; i < nd->txq.size; i++)
+        nd->tx_free[nd->tx_free_count++] = i;
+    for (uint16_t i = 0; i < nd->rxq.size; i++)
+        post_rx(nd, i);
+    dev->isr = net_isr;
+    if ((r = virtio_enable_irq(dev)) < 0)
+        goto fail;
+    virtio_finish(dev);
+    virtq_kick(&nd->rxq);
+    if (!thread_spawn("virtio-net-rx", rx_thread, nd, THREAD_PRIORITY_HIGH, 32 * 1024)) {
+        r = ERR_NO_MEMORY;
+        goto fail;
+    }
+    nics[nic_count++] = nd;
+    log_info("virtio-net%d: mac %02x:%02x:%02x:%02x:%02x:%02x, link %s, virtio-mmio v%u, irq %u",
+             nd->index, nd->mac[0], nd->mac[1], nd->mac[2], nd->mac[3], nd->mac[4], nd->mac[5],
+             virtio_net_link_up(nd) ? "up" : "down", dev->version, dev->irq);
+    return 0;
+fail:
+    virtio_fail(dev);
+    free(nd->rx_bufs);
+    free(nd->tx_bufs);
+    free(nd->tx_free);
+    free(nd);
+    return r;
+}
+
+static int virtio_net_init(void)
+{
+    struct virtio_device *dev;
+    while (nic_count < MAX_NICS && (dev = virtio_find(VIRTIO_DEV_NET, 0)) != NULL) {
+        int r = probe_one(dev);
+        if (r < 0)
+            log_warn("virtio-net: device in slot %d failed: %s", dev->slot, err_str(r));
+    }
+    return 0;
+}
+INIT_HOOK(virtio_net, INIT_LEVEL_DRIVERS, virtio_net_init);

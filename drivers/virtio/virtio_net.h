@@ -1,0 +1,42 @@
+/*
+ * virtio-net: an Ethernet interface. Receive buffers are kept posted; each
+ * received frame is handed to the registered receiver from the driver's
+ * receive thread (never from the interrupt handler), so the network stack
+ * runs in thread context. Transmit copies the frame into a driver buffer.
+ *
+ * Checksums: we do not negotiate VIRTIO_NET_F_GUEST_CSUM, so the device
+ * (QEMU, and the tap under it) must hand us complete checksums; should a
+ * frame still arrive flagged NEEDS_CSUM we fill the checksum in ourselves,
+ * and DATA_VALID is passed on so the stack may skip verifying it.
+ */
+#ifndef DRIVERS_VIRTIO_VIRTIO_NET_H
+#define DRIVERS_VIRTIO_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NETDEV_RX_CSUM_VALID 1u     /* the device vouches for the checksums */
+
+struct virtio_net;
+
+typedef void (*netdev_rx_fn)(void *ctx, const uint8_t *frame, size_t len, unsigned flags);
+
+struct virtio_net *virtio_net_get(int n);
+int virtio_net_count(void);
+void virtio_net_mac(const struct virtio_net *nd, uint8_t mac[6]);
+bool virtio_net_link_up(const struct virtio_net *nd);
+/* Set the receiver; frames arriving before that are dropped and counted. */
+void virtio_net_set_receiver(struct virtio_net *nd, netdev_rx_fn fn, void *ctx);
+/* Queue one Ethernet frame (without FCS). ERR_WOULD_BLOCK when the ring
+   is full and timeout passes; ERR_TOO_BIG over the MTU. */
+int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns);
+
+struct virtio_net_stats {
+    uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+    uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+    uint64_t irqs;
+};
+void virtio_net_get_stats(const struct virtio_net *nd, struct virtio_net_stats *out);
+
+#endif
