@@ -80,6 +80,8 @@ static void list_remove(struct heap *h, struct heap_block *b)
     h->stats.free -= block_size(b);
 }
 
+static bool free_block_intact(const struct heap *h, const struct heap_block *b);
+
 /* ---- block state ------------------------------------------------------ */
 
 static void set_prev_free(struct heap_block *b, bool prev_free)
@@ -127,9 +129,9 @@ static void absorb_next(struct heap *h, struct heap_block *b)
 static void release_tail(struct heap *h, struct heap_block *b, size_t keep)
 {
     size_t size = block_size(b);
-    if (size - keep < MIN_BLOCK)
-        return;
     struct heap_block *next = block_next(b);
+    if (size - keep < MIN_BLOCK || (block_free(next) && !free_block_intact(h, next)))
+        return; /* too little to free, or a damaged neighbour we must not touch */
     struct heap_block *tail = (struct heap_block *)((char *)block_payload(b) + keep);
     block_set(b, keep, b->size_flags & F_PREV_FREE);
     block_set(tail, size - keep - HDR, 0);
@@ -157,11 +159,46 @@ struct heap_block *heap_live_block(const struct heap *h, const void *p)
     int r = heap_region_of(h, a - HDR);
     if (r < 0)
         return NULL;
+    /* Room for the smallest block and the sentinel after p, so that the
+     * size bound below cannot wrap. */
+    uintptr_t end = h->regions[r].end;
+    if (a + MIN_PAYLOAD + HDR > end)
+        return NULL;
     struct heap_block *b = block_of(p);
     if (!block_sealed(b) || block_free(b) || block_size(b) < MIN_PAYLOAD ||
-        block_size(b) > h->regions[r].end - a - HDR)
+        block_size(b) > end - HDR - a)
         return NULL;
     return b;
+}
+
+/* Could x be the header of a free block of this heap? Reads only inside
+ * a region, and only the header. */
+static bool plausible_free(const struct heap *h, const struct heap_block *x)
+{
+    uintptr_t a = (uintptr_t)x;
+    int r = heap_region_of(h, a);
+    return r >= 0 && a % HEAP_ALIGN == 0 && a + HDR + MIN_PAYLOAD <= h->regions[r].end &&
+           block_sealed(x) && block_free(x);
+}
+
+/* Is free block b (header already checked) safe to unlink and merge: its
+ * size, tag and both list links agree with its neighbours? A user's
+ * write past the end of a block lands in exactly these words. */
+static bool free_block_intact(const struct heap *h, const struct heap_block *b)
+{
+    if (!plausible_free(h, b) || block_size(b) < MIN_PAYLOAD)
+        return false;
+    int r = heap_region_of(h, (uintptr_t)b);
+    if (block_size(b) > h->regions[r].end - (uintptr_t)b - 2 * HDR || *block_tag(b) != b)
+        return false;
+    const struct heap_block *n = b->next_free, *p = b->prev_free;
+    if (n && (!plausible_free(h, n) || n->prev_free != b))
+        return false;
+    if (p)
+        return plausible_free(h, p) && p->next_free == b;
+    int fl, sl;
+    heap_mapping(block_size(b), &fl, &sl);
+    return fl < HEAP_FL_COUNT && h->lists[fl][sl] == b;
 }
 
 /* ---- public API -------------------------------------------------------- */
@@ -223,8 +260,9 @@ void *heap_alloc(struct heap *h, size_t size, size_t align)
     /* With a large alignment, room for a leading free block as well. */
     size_t want = align == HEAP_ALIGN ? size : size + align + MIN_BLOCK;
     struct heap_block *b = want <= MAX_PAYLOAD ? find_fit(h, want) : NULL;
-    if (!b) {
-        h->stats.failures++;
+    if (!b || !free_block_intact(h, b) ||
+        (block_free(block_next(b)) && !free_block_intact(h, block_next(b)))) {
+        h->stats.failures++; /* exhausted, or a damaged heap: hand out nothing */
         return NULL;
     }
     list_remove(h, b);
@@ -261,14 +299,15 @@ int heap_free(struct heap *h, void *p)
     /* Check both neighbours before touching anything: an overrun from
      * the block below must not turn into a corrupt free list. */
     struct heap_block *next = block_next(b);
-    if (!block_sealed(next) || (block_free(next) && *block_tag(next) != next))
+    if (!block_sealed(next) || (block_free(next) && !free_block_intact(h, next)))
         return ERR_CORRUPT;
     struct heap_block *prev = NULL;
     if (block_prev_free(b)) {
+        if ((uintptr_t)b == h->regions[heap_region_of(h, (uintptr_t)b)].start)
+            return ERR_CORRUPT; /* nothing before the first block */
         prev = *((struct heap_block **)b - 1);
         if (heap_region_of(h, (uintptr_t)prev) != heap_region_of(h, (uintptr_t)b) ||
-            (uintptr_t)prev % HEAP_ALIGN != 0 || prev >= b || !block_sealed(prev) ||
-            !block_free(prev) || block_next(prev) != b)
+            prev >= b || !free_block_intact(h, prev) || block_next(prev) != b)
             return ERR_CORRUPT;
     }
 
@@ -303,7 +342,7 @@ void *heap_realloc(struct heap *h, void *p, size_t size)
     size_t want = size < MIN_PAYLOAD ? MIN_PAYLOAD : align_up(size, HEAP_ALIGN);
     size_t have = block_size(b);
     struct heap_block *next = block_next(b);
-    if (want > have && block_free(next) && block_sealed(next) &&
+    if (want > have && block_free(next) && free_block_intact(h, next) &&
         have + HDR + block_size(next) >= want) {
         /* grow in place over the free successor */
         absorb_next(h, b);

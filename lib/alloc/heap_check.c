@@ -15,7 +15,9 @@ void heap_get_stats(const struct heap *h, struct heap_stats *out)
      * class differ in size, so look at each of them. */
     int fl = 31 - __builtin_clz(h->fl_bitmap);
     int sl = 31 - __builtin_clz(h->sl_bitmap[fl]);
-    for (const struct heap_block *b = h->lists[fl][sl]; b; b = b->next_free)
+    /* bounded in case the list was damaged: no more blocks than fit */
+    size_t budget = h->stats.total / MIN_BLOCK + 1;
+    for (const struct heap_block *b = h->lists[fl][sl]; b && budget--; b = b->next_free)
         if (block_size(b) > out->largest_free)
             out->largest_free = block_size(b);
 }
@@ -62,8 +64,13 @@ static int check_lists(const struct heap *h, size_t nfree)
             if (!(h->sl_bitmap[fl] & (1u << sl)) != !b)
                 return ERR_CORRUPT;
             for (; b; prev = b, b = b->next_free) {
-                if (++seen > nfree || heap_region_of(h, (uintptr_t)b) < 0 ||
-                    (uintptr_t)b % HEAP_ALIGN != 0 || !block_sealed(b) || !block_free(b) ||
+                /* the header must lie in a region before it is read, and
+                 * the whole block before its links are */
+                int r = heap_region_of(h, (uintptr_t)b);
+                if (++seen > nfree || r < 0 || (uintptr_t)b % HEAP_ALIGN != 0 ||
+                    (uintptr_t)b > h->regions[r].end - HDR || !block_sealed(b) ||
+                    !block_free(b) || block_size(b) < MIN_PAYLOAD ||
+                    block_size(b) > h->regions[r].end - (uintptr_t)b - 2 * HDR ||
                     b->prev_free != prev)
                     return ERR_CORRUPT;
                 int f, s;

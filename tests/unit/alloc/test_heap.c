@@ -9,10 +9,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc/heap.h"
+#include "alloc/heap_internal.h"
 #include "pus/err.h"
 
 #define ARENA (1 << 20)
@@ -348,6 +350,68 @@ static void stress(uint64_t seed, int steps, size_t arena_size)
                   (unsigned long long)seed, allocs, frees, failures, (size_t)s.peak_used);
 }
 
+/* Every byte of a busy heap's first 8 KiB damaged in turn (free blocks,
+ * live blocks, headers): heap_check() must say so for every byte that
+ * belongs to a header or a free block's links or tag, and neither it nor
+ * allocating or freeing every live block may crash or write outside the heap. */
+static void test_damage(void **state)
+{
+    enum { SIZE = 16384, N = 64 };
+    static uint8_t clean[SIZE], saved_arena[SIZE];
+    static struct heap saved;
+    void *ps[N];
+    assert_int_equal(heap_init(&heap, arena, SIZE), 0);
+    for (int i = 0; i < N; i++)
+        ps[i] = heap_alloc(&heap, 16 + (i * 37) % 150, 0);
+    for (int i = 0; i < N; i += 3)
+        assert_int_equal(heap_free(&heap, ps[i]), 0);
+    memcpy(clean, arena, SIZE);
+    saved = heap;
+    /* which bytes are heap metadata (white box: heap_internal.h) */
+    static bool meta[SIZE];
+    memset(meta, 0, sizeof(meta));
+    int nmeta = 0;
+    for (struct heap_block *b = (struct heap_block *)arena;; b = block_next(b)) {
+        size_t off = (uint8_t *)b - arena;
+        for (size_t i = 0; i < HDR; i++)
+            meta[off + i] = true;
+        if (block_size(b) == 0)
+            break;
+        if (block_free(b)) {
+            for (size_t i = 0; i < 16; i++)
+                meta[off + HDR + i] = true; /* links */
+            for (size_t i = 0; i < 8; i++)
+                meta[off + HDR + block_size(b) - 8 + i] = true; /* tag */
+        }
+    }
+    for (size_t off = 0; off < 8192; off++)
+        nmeta += meta[off];
+    int detected = 0, refused = 0;
+    for (size_t off = 0; off < 8192; off++) {
+        memcpy(arena, clean, SIZE);
+        heap = saved;
+        arena[off] ^= 0x40;
+        int err = heap_check(&heap);
+        if (err != 0)
+            detected++;
+        if (meta[off] && err != ERR_CORRUPT)
+            fail_msg("damage at offset %zu not seen", off);
+        heap_alloc(&heap, 100, 0);
+        for (int i = 1; i < N; i++)
+            if (i % 3 != 0 && heap_free(&heap, ps[i]) != 0)
+                refused++;
+        heap_alloc(&heap, 2000, 64);
+        heap_check(&heap);
+    }
+    memcpy(saved_arena, clean, SIZE);
+    print_message("damage: 8192 single-byte faults, %d in metadata, %d seen by heap_check, "
+                  "%d frees refused\n", nmeta, detected, refused);
+    assert_true(nmeta > 1000);
+    memcpy(arena, clean, SIZE);
+    heap = saved;
+    assert_int_equal(heap_check(&heap), 0);
+}
+
 static void test_stress_roomy(void **state)
 {
     stress(0x1234567, 40000, ARENA);
@@ -364,7 +428,7 @@ int main(void)
         cmocka_unit_test(test_init),        cmocka_unit_test(test_basic),
         cmocka_unit_test(test_alignment),   cmocka_unit_test(test_bad_frees),
         cmocka_unit_test(test_exhaustion),  cmocka_unit_test(test_regions),
-        cmocka_unit_test(test_resize),     cmocka_unit_test(test_stress_roomy),
+        cmocka_unit_test(test_resize),      cmocka_unit_test(test_damage),     cmocka_unit_test(test_stress_roomy),
         cmocka_unit_test(test_stress_tight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,3 @@
+# lib/lineedit: terminal-independent line editor for the serial shell.
+LIB_lineedit_SRCS := $(wildcard lib/lineedit/*.c)
+KERNEL_LIBS += lineedit
