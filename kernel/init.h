@@ -21,9 +21,13 @@ struct init_hook {
     int (*fn)(void);
 };
 
+/* Two steps so that the level macro expands to its number before it is
+   turned into the section name the linker sorts by. */
+#define INIT_STR_(x) #x
+#define INIT_SECTION_(level, name) ".init_hooks." INIT_STR_(level) "." #name
 #define INIT_HOOK(name_, level_, fn_) \
     static const struct init_hook __init_hook_##name_ \
-    __attribute__((used, section(".init_hooks." #level_ "." #name_))) = { #name_, level_, fn_ }
+    __attribute__((used, section(INIT_SECTION_(level_, name_)))) = { #name_, level_, fn_ }
 
 void init_run_hooks(void);
 

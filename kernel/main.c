@@ -98,6 +98,7 @@ void secondary_main(unsigned long hartid, struct cpu *c)
     thread_init_idle(c, "idle");
     enable_local_interrupts();
     __atomic_add_fetch(&harts_online, 1, __ATOMIC_SEQ_CST);
+    log_debug("smp: hart %lu online", hartid);
     arch_irq_enable();
     sched_idle_loop();
 }

@@ -8,10 +8,10 @@
 # them into a sorted table, and the second link places that table at the end
 # of .rodata, after all code, so no function moves between the two links.
 
-KERNEL_OBJS := $(call objs,kernel,$(filter %.c,$(KERNEL_SRCS) $(call lib_srcs,$(KERNEL_LIBS)))) \
+KERNEL_OBJS := $(call objs,kernel,$(filter %.c,$(sort $(KERNEL_SRCS)) $(call lib_srcs,$(sort $(KERNEL_LIBS))))) \
                $(patsubst %.S,$(BUILD)/kernel/%.o,$(filter %.S,$(KERNEL_SRCS)))
 KERNEL_LDS  := arch/riscv/kernel.ld
-KLDFLAGS    := -nostartfiles -Wl,-T,$(KERNEL_LDS) -Wl,--gc-sections \
+KLDFLAGS    := -nostartfiles -T $(KERNEL_LDS) -Wl,--gc-sections \
                -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments \
                $(KCFLAGS)
 
