@@ -94,7 +94,7 @@ void secondary_main(unsigned long hartid, struct cpu *c)
     c->stack_limit = (uintptr_t)c->boot_stack;
     c->stack_top = (uintptr_t)c->boot_stack + CPU_BOOT_STACK_SIZE;
     mmu_enable();
-    plic_init_hart(c->index);
+    plic_init_hart(c->index, hartid);
     thread_init_idle(c, "idle");
     enable_local_interrupts();
     __atomic_add_fetch(&harts_online, 1, __ATOMIC_SEQ_CST);
@@ -179,8 +179,9 @@ void kmain(unsigned long hartid, const void *dtb)
 
     sched_init_early();
     thread_init_idle(c, "idle");
-    plic_init(&platform.plic, platform.plic_sources, platform.plic_s_context, platform.hart_count);
-    plic_init_hart(0);
+    plic_init(&platform.plic, platform.plic_sources, platform.hartids, platform.plic_s_context,
+              platform.hart_count);
+    plic_init_hart(0, hartid);
     enable_local_interrupts();
     start_secondary_harts(hartid);
 

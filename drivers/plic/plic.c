@@ -15,6 +15,11 @@
 
 static volatile uint32_t *plic_base;
 static uint32_t nsources;
+/* Contexts by platform hart index (as the devicetree lists harts), and by
+   cpu index (the kernel's numbering, boot hart first): they differ when the
+   firmware boots on another hart than the first. */
+static unsigned long hart_ids[PLATFORM_MAX_HARTS];
+static int context_by_hart[PLATFORM_MAX_HARTS];
 static int context_of[PLATFORM_MAX_HARTS];
 static unsigned nharts;
 
@@ -47,21 +52,28 @@ static void dispatch(void)
     }
 }
 
-void plic_init(const struct mmio_device *dev, uint32_t n, const int *s_context, unsigned harts)
+void plic_init(const struct mmio_device *dev, uint32_t n, const unsigned long *hartids,
+               const int *s_context, unsigned harts)
 {
     plic_base = (volatile uint32_t *)dev->base;
     nsources = n < PLIC_MAX_SOURCES ? n : PLIC_MAX_SOURCES - 1;
     nharts = harts;
-    for (unsigned i = 0; i < PLATFORM_MAX_HARTS; i++)
-        context_of[i] = i < harts ? s_context[i] : -1;
+    for (unsigned i = 0; i < PLATFORM_MAX_HARTS; i++) {
+        hart_ids[i] = i < harts ? hartids[i] : 0;
+        context_by_hart[i] = i < harts ? s_context[i] : -1;
+        context_of[i] = -1;
+    }
     for (uint32_t s = 1; s <= nsources; s++)
         *reg(4 * s) = 0;
     trap_set_external_handler(dispatch);
 }
 
-void plic_init_hart(unsigned hart_index)
+void plic_init_hart(unsigned cpu_index, unsigned long hartid)
 {
-    int ctx = context_of[hart_index];
+    for (unsigned i = 0; i < nharts; i++)
+        if (hart_ids[i] == hartid)
+            context_of[cpu_index] = context_by_hart[i];
+    int ctx = context_of[cpu_index];
     if (ctx < 0)
         return;
     *reg(0x200000 + 0x1000 * (uintptr_t)ctx) = 0;   /* threshold: take everything */
@@ -82,7 +94,7 @@ int plic_register(uint32_t irq, plic_handler_t handler, void *arg)
     sources[irq].arg = arg;
     *reg(4 * irq) = 1;
     for (unsigned h = 0; h < nharts; h++) {
-        int ctx = context_of[h];
+        int ctx = context_by_hart[h];
         if (ctx >= 0)
             *reg(0x2000 + 0x80 * (uintptr_t)ctx + 4 * (irq / 32)) |= 1u << (irq % 32);
     }

@@ -11,8 +11,11 @@
 
 typedef void (*plic_handler_t)(void *arg);
 
-void plic_init(const struct mmio_device *dev, uint32_t sources, const int *s_context, unsigned harts);
-void plic_init_hart(unsigned hart_index);
+/* s_context[i] is the S-mode context of the hart with id hartids[i]. */
+void plic_init(const struct mmio_device *dev, uint32_t sources, const unsigned long *hartids,
+               const int *s_context, unsigned harts);
+/* Called on each hart as it comes up: binds its cpu index to its context. */
+void plic_init_hart(unsigned cpu_index, unsigned long hartid);
 /* Route source irq to handler and enable it (on every hart). */
 int plic_register(uint32_t irq, plic_handler_t handler, void *arg);
 void plic_mask(uint32_t irq, int masked);

@@ -32,7 +32,7 @@ class Node:
         self.child = None
         self.ready_match = None
         LOGS.mkdir(parents=True, exist_ok=True)
-        self.logfile = open(LOGS / f"{name}.log", "ab")
+        self.logfile = open(LOGS / f"{name}.log", "a", encoding="utf-8", errors="replace")
 
     def qemu_args(self):
         args = ["-machine", "virt", "-nographic", "-m", self.mem, "-smp", str(self.smp),
@@ -48,9 +48,10 @@ class Node:
         args = self.qemu_args()
         if not no_reboot:
             args.remove("-no-reboot")
-        self.logfile.write(f"\n===== qemu-system-riscv64 {' '.join(args)}\n".encode())
+        self.logfile.write(f"\n===== qemu-system-riscv64 {' '.join(args)}\n")
         self.child = pexpect.spawn("qemu-system-riscv64", args, timeout=CMD_TIMEOUT,
-                                   logfile=self.logfile, env={**os.environ, "TERM": "dumb"})
+                                   logfile=self.logfile, encoding="utf-8", codec_errors="replace",
+                                   env={**os.environ, "TERM": "dumb"})
         return self
 
     def wait_ready(self, timeout=BOOT_TIMEOUT):
@@ -67,8 +68,8 @@ class Node:
         self.child.sendline(command)
         self.child.expect_exact(command, timeout=timeout)      # our echo
         self.child.expect_exact(PROMPT, timeout=timeout)
-        out = self.child.before.decode(errors="replace")
-        return out.replace("\r\n", "\n").strip("\n")
+        out = self.child.before
+        return out.replace("\r", "").strip("\n")
 
     def expect(self, pattern, timeout=CMD_TIMEOUT):
         self.child.expect(pattern, timeout=timeout)

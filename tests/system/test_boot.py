@@ -12,7 +12,7 @@ def test_boot_to_ready(smp):
         version, harts, mib = n.ready_match.groups()
         assert int(harts) == smp
         assert int(mib) == 128
-        assert version.decode().count(".") == 2
+        assert version.count(".") == 2
         threads = n.run("threads")
         # one idle thread per hart, each pinned to its own hart
         idle = [l for l in threads.splitlines() if l.startswith("idle")]
