@@ -1,18 +1,11 @@
-"""Shared pytest setup: paths to the build tree and to ../shared test data."""
-import os
+"""Shared pytest setup: puts tests/lib (pusdirs, node, ...) on sys.path.
+
+Tests import shared paths from pusdirs, never from a conftest: several
+folders have their own conftest.py and the module name would be ambiguous.
+"""
 import pathlib
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-BUILD = ROOT / "build"
-SHARED = pathlib.Path(os.environ.get("PUS_SHARED", ROOT / ".." / "shared")).resolve()
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "lib"))
 
-sys.path.insert(0, str(ROOT / "tests" / "lib"))
-
-
-def read_list(name):
-    """A list file written by make (build/unit-tests.list, ...)."""
-    path = BUILD / name
-    if not path.exists():
-        return []
-    return [line for line in path.read_text().split() if line]
+from pusdirs import ROOT, BUILD, SHARED, read_list  # noqa: E402,F401  (kept for old imports)

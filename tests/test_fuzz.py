@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from conftest import ROOT, read_list
+from pusdirs import ROOT, read_list
 
 TARGETS = read_list("fuzz-targets.list")
 SECONDS = int(os.environ.get("FUZZ_SECONDS", "10"))

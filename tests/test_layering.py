@@ -3,7 +3,7 @@ never includes a kernel, driver, service or arch header, and a driver never
 includes a service header."""
 import re
 
-from conftest import ROOT
+from pusdirs import ROOT
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]', re.M)
 

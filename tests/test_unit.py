@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, SHARED, read_list
+from pusdirs import ROOT, SHARED, read_list
 
 UNIT_TESTS = read_list("unit-tests.list")
 

@@ -45,6 +45,8 @@ class Node:
         return args + self.extra
 
     def start(self, no_reboot=True):
+        if not KERNEL.exists():
+            raise FileNotFoundError(f"{KERNEL} is missing: run make first")
         args = self.qemu_args()
         if not no_reboot:
             args.remove("-no-reboot")
