@@ -7,6 +7,7 @@
  *   pusfs get IMG PATH [OUT|-]      pusfs cat IMG PATH
  *   pusfs put IMG LOCALFILE PATH    pusfs mkdir IMG PATH
  *   pusfs rm IMG PATH               pusfs fsck IMG
+ *   pusfs mv IMG FROM TO
  *   pusfs getattr IMG PATH TYPE     (hex to stdout)
  *   pusfs df IMG
  *
@@ -36,6 +37,7 @@ static int usage(void)
             "       pusfs put IMG LOCALFILE PATH\n"
             "       pusfs mkdir IMG PATH\n"
             "       pusfs rm IMG PATH\n"
+            "       pusfs mv IMG FROM TO\n"
             "       pusfs fsck IMG\n"
             "       pusfs df IMG\n"
             "       pusfs getattr IMG PATH TYPE\n"
@@ -278,7 +280,7 @@ int main(int argc, char **argv)
         return nargs == 2 ? cmd_mkfs(img) : usage();
 
     bool writes = !strcmp(cmd, "put") || !strcmp(cmd, "mkdir") ||
-                  !strcmp(cmd, "rm");
+                  !strcmp(cmd, "rm") || !strcmp(cmd, "mv");
     struct image im;
     int err = open_image(&im, img, writes);
     if (err)
@@ -320,6 +322,10 @@ int main(int argc, char **argv)
         err = fs_mkdir(&im.fs, args[2]);
         if (err)
             rc = fail("mkdir", args[2], err);
+    } else if (!strcmp(cmd, "mv") && nargs == 4) {
+        err = fs_rename(&im.fs, args[2], args[3]);
+        if (err)
+            rc = fail("mv", args[2], err);
     } else if (!strcmp(cmd, "rm") && nargs == 3) {
         err = fs_remove(&im.fs, args[2]);
         if (err)
