@@ -154,12 +154,11 @@ int64_t mdir_get(struct fs *fs, const struct fs_mdir *dir, uint32_t gmask,
     uint32_t gdiff = 0;
     uint8_t rb[4];
 
-    if (tag_id(gmask) != 0 && gstate_hasmovehere(&fs->gdisk, dir->pair)) {
-        if (tag_id(fs->gdisk.tag) == tag_id(gtag))
-            return ERR_NOT_FOUND;
-        if (tag_id(fs->gdisk.tag) < tag_id(gtag))
-            gdiff -= MKTAG(0, 1, 0);
-    }
+    /* A pending move (power lost mid-rename) deletes its source entry:
+     * ids at or above it name the entry one further on in the log. */
+    if (tag_id(gmask) != 0 && gstate_hasmovehere(&fs->gdisk, dir->pair) &&
+        tag_id(gtag) >= tag_id(fs->gdisk.tag))
+        gdiff -= MKTAG(0, 1, 0);
 
     while (off >= 4 + tag_dsize(ntag)) {
         off -= tag_dsize(ntag);

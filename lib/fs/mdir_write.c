@@ -343,7 +343,7 @@ int mdir_alloc(struct fs *fs, struct fs_mdir *dir)
         dir->rev = get_le32(b);
     if (fs->block_cycles > 0) {
         uint32_t m = ((uint32_t)fs->block_cycles + 1) | 1;
-        dir->rev = dir->rev + (m - dir->rev % m) % m;
+        dir->rev = align_down(dir->rev + m - 1, m);   /* wraps like lfs */
     }
     dir->off = 4;
     dir->etag = 0xffffffff;
@@ -422,9 +422,10 @@ static int compact(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs
              * root) so {0,1} is rarely written from then on. */
             uint32_t used = 0;
             err = fs_traverse(fs, count_block, &used, false);
-            if (err)
+            if (err && err != ERR_CORRUPT)
                 goto out;
-            if (fs->block_count - used > fs->block_count / 8) {
+            /* (a pair being formatted cannot be walked yet: no expansion) */
+            if (!err && fs->block_count - used > fs->block_count / 8) {
                 struct fs_mdir tail;
                 err = mdir_alloc(fs, &tail);
                 if (!err)
