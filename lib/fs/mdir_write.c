@@ -371,8 +371,9 @@ static int count_block(void *ctx, uint32_t block)
 /* Compact dir with attrs applied, splitting if needed. *relocated is set
  * if the pair moved to new blocks (its parent must be told). */
 static int compact(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs,
-                   int count, bool *relocated)
+                   int count, bool *relocated, bool *expanded)
 {
+    *expanded = false;
     struct table t = {0};
     int err = table_load(fs, &t, dir);
     for (int i = 0; i < count && !err; i++)
@@ -441,6 +442,7 @@ static int compact(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs
                     fs->root[1] = tail.pair[1];
                 }
                 end = begin + 1;
+                *expanded = true;
             }
         } else {
             /* Wear leveling: write the compacted pair into a fresh block
@@ -572,10 +574,12 @@ static int fix_relocation(struct fs *fs, const uint32_t oldpair[2],
 /* Commit attrs to ldir (a private copy). Returns 1 if the pair was
  * relocated, 0 on success. */
 static int commit_raw(struct fs *fs, struct fs_mdir *dir,
-                      const struct mattr *attrs, int count, bool *dropped)
+                      const struct mattr *attrs, int count, bool *dropped,
+                      bool *expanded)
 {
     bool hasdelete = false;
     *dropped = false;
+    *expanded = false;
     for (int i = 0; i < count; i++) {
         uint16_t t3 = tag_type3(attrs[i].tag);
         if (t3 == T_CREATE) {
@@ -622,7 +626,7 @@ static int commit_raw(struct fs *fs, struct fs_mdir *dir,
     }
     bool relocated;
     uint32_t old[2] = {dir->pair[0], dir->pair[1]};
-    int err = compact(fs, dir, attrs, count, &relocated);
+    int err = compact(fs, dir, attrs, count, &relocated, expanded);
     if (err)
         return err;
     if (relocated) {
@@ -638,8 +642,8 @@ int mdir_commit(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs,
 {
     uint32_t oldpair[2] = {dir->pair[0], dir->pair[1]};
     struct fs_mdir ldir = *dir;
-    bool dropped;
-    int err = commit_raw(fs, &ldir, attrs, count, &dropped);
+    bool dropped, expanded;
+    int err = commit_raw(fs, &ldir, attrs, count, &dropped, &expanded);
     if (err)
         return err;
 
@@ -675,6 +679,13 @@ int mdir_commit(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs,
             continue;
         }
         h->m = ldir;
+        if (expanded && h->id >= 1) {
+            /* the new root repeats the superblock entry: same ids */
+            uint32_t t[2] = {ldir.tail[0], ldir.tail[1]};
+            err = mdir_fetch(fs, &h->m, t);
+            if (err)
+                return err;
+        }
         while (h->id >= h->m.count && h->m.split) {
             h->id -= h->m.count;
             uint32_t t[2] = {h->m.tail[0], h->m.tail[1]};
