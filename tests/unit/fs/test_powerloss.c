@@ -342,7 +342,9 @@ static void test_randomized(void **state)
     const char *env = getenv("FS_PL_SEED");
     if (env)
         seed = strtoull(env, NULL, 0);
-    int rounds = env ? 1 : 60;
+    int rounds = env ? 1 : 400;
+    if (getenv("FS_PL_ROUNDS"))
+        rounds = atoi(getenv("FS_PL_ROUNDS"));
     printf("power-loss randomized: seed 0x%llx, %d rounds\n",
            (unsigned long long)seed, rounds);
     uint64_t rng = seed;
@@ -353,7 +355,7 @@ static void test_randomized(void **state)
         const struct scenario_cfg *c = r % 3 == 0 ? &big :
                                        r % 3 == 1 ? &small : &tired;
         /* a few cut points per round, spread over the run */
-        check_scenario(c, prep, N(prep), ops, n, 7 + rng_next(&rng) % 13, -1);
+        check_scenario(c, prep, N(prep), ops, n, 1 + rng_next(&rng) % 5, -1);
     }
 }
 
