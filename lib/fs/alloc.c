@@ -118,6 +118,8 @@ int ctz_traverse(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
         return 0;
     uint32_t last = size - 1;
     uint32_t index = ctz_index(fs, &last);
+    if (index >= fs->block_count)
+        return ERR_CORRUPT;     /* more blocks than the disk has */
     for (;;) {
         int err = cb(ctx, head);
         if (err)
