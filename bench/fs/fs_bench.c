@@ -158,7 +158,7 @@ static void large_file_costs(void)
             check(fs_file_write(&fs, &f, buf, BS), "write");
         check(fs_file_close(&fs, &f), "close");
 
-        const int appends = 200;
+        const int appends = 1000;
         double t0 = now();
         for (int i = 0; i < appends; i++) {
             check(fs_file_open(&fs, &f, "/big", FS_O_WRONLY | FS_O_APPEND), "open");

@@ -144,7 +144,21 @@ int bd_crc(struct fs *fs, uint32_t block, uint32_t off, uint32_t size,
            uint32_t *crc)
 {
     uint8_t tmp[32];
+    const struct fs_cache *pc = &fs->pcache;
+    const struct fs_cache *rc = &fs->rcache;
     while (size > 0) {
+        /* fast path: CRC straight out of the read cache, unless pending
+         * programs could shadow the range */
+        bool shadowed = pc->block == block && off + size > pc->off &&
+                        off < pc->off + pc->size;
+        if (!shadowed && rc->block == block && off >= rc->off &&
+            off < rc->off + rc->size) {
+            uint32_t n = min_u32(size, rc->size - (off - rc->off));
+            *crc = fs_crc32(*crc, rc->buf + (off - rc->off), n);
+            off += n;
+            size -= n;
+            continue;
+        }
         uint32_t n = min_u32(size, sizeof(tmp));
         int err = bd_read(fs, &fs->pcache, size, block, off, tmp, n);
         if (err)

@@ -165,6 +165,14 @@ static inline bool gstate_hasorphans(const struct fs_gstate *g)
 
 /* mdir.c: metadata pairs */
 int mdir_fetch(struct fs *fs, struct fs_mdir *dir, const uint32_t pair[2]);
+/* What a fetch noticed on the way (offsets of tags, 0 = none). */
+struct fetch_info {
+    uint32_t sb_off;     /* superblock name tag of entry 0 */
+    bool sb_unsure;      /* entry 0 was created or deleted: look it up */
+    uint32_t gs_off;     /* newest MOVESTATE tag */
+};
+int mdir_fetch_info(struct fs *fs, struct fs_mdir *dir, const uint32_t pair[2],
+                    struct fetch_info *info);
 /* Newest attribute matching (gmask & tag) == (gmask & gtag), read into
  * buf (zero padded to size). Returns the tag, ERR_NOT_FOUND or an error. */
 int64_t mdir_get(struct fs *fs, const struct fs_mdir *dir, uint32_t gmask,

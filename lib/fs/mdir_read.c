@@ -12,8 +12,13 @@
 /* Sequence compare of revision counts. */
 static int rev_cmp(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
-static int fetch_block(struct fs *fs, struct fs_mdir *dir, uint32_t rev)
+static int fetch_block(struct fs *fs, struct fs_mdir *dir, uint32_t rev,
+                       struct fetch_info *info)
 {
+    /* offsets of the superblock name and the newest MOVESTATE, noted on
+     * the way so mount does not need two more passes over the log */
+    uint32_t sb_off = 0, gs_off = 0;
+    bool sb_unsure = false;
     uint32_t block = dir->pair[0];
     uint32_t off = 0, ptag = 0xffffffff;
     uint32_t crc, count = 0, tail[2] = {FS_BLOCK_NULL, FS_BLOCK_NULL};
@@ -59,6 +64,11 @@ static int fetch_block(struct fs *fs, struct fs_mdir *dir, uint32_t rev)
             dir->tail[0] = tail[0];
             dir->tail[1] = tail[1];
             dir->split = split;
+            if (info) {
+                info->sb_off = sb_off;
+                info->sb_unsure = sb_unsure;
+                info->gs_off = gs_off;
+            }
             crc = 0xffffffff;
             continue;
         }
@@ -70,10 +80,14 @@ static int fetch_block(struct fs *fs, struct fs_mdir *dir, uint32_t rev)
         if (tag_type1(tag) == T_NAME) {
             if (tag_id(tag) >= count)
                 count = tag_id(tag) + 1;
+            if (tag_id(tag) == 0)
+                sb_off = tag_type3(tag) == T_SUPERBLOCK ? off : 0;
         } else if (tag_type1(tag) == T_SPLICE) {
             count += tag_splice(tag);
             if (count > 0x3fe)
                 break;          /* ids underflowed or overflowed: corrupt */
+            if (tag_id(tag) == 0)
+                sb_unsure = true;
         } else if (tag_type1(tag) == T_TAIL) {
             if (tag_size(tag) < 8)
                 break;
@@ -83,6 +97,8 @@ static int fetch_block(struct fs *fs, struct fs_mdir *dir, uint32_t rev)
                 return err;
             tail[0] = get_le32(rb);
             tail[1] = get_le32(rb + 4);
+        } else if (tag_type3(tag) == T_MOVESTATE) {
+            gs_off = tag_size(tag) == 12 ? off : 0;
         } else if (tag_type3(tag) == T_FCRC) {
             if (tag_size(tag) >= 8) {
                 err = bd_read(fs, NULL, fs->block_size, block, off + 4, rb, 8);
@@ -115,6 +131,12 @@ static int fetch_block(struct fs *fs, struct fs_mdir *dir, uint32_t rev)
 
 int mdir_fetch(struct fs *fs, struct fs_mdir *dir, const uint32_t pair[2])
 {
+    return mdir_fetch_info(fs, dir, pair, NULL);
+}
+
+int mdir_fetch_info(struct fs *fs, struct fs_mdir *dir, const uint32_t pair[2],
+                    struct fetch_info *info)
+{
     uint32_t revs[2] = {0, 0};
     bool ok[2] = {false, false};
     uint8_t rb[4];
@@ -133,7 +155,9 @@ int mdir_fetch(struct fs *fs, struct fs_mdir *dir, const uint32_t pair[2])
         int which = (r + i) % 2;
         dir->pair[0] = pair[which];
         dir->pair[1] = pair[1 - which];
-        int err = fetch_block(fs, dir, revs[which]);
+        if (info)
+            memset(info, 0, sizeof(*info));
+        int err = fetch_block(fs, dir, revs[which], info);
         if (err == 0)
             return 0;
         if (err != ERR_CORRUPT)

@@ -159,14 +159,23 @@ int fs_mount(struct fs *fs, const struct fs_config *cfg)
             err = ERR_CORRUPT;
             goto fail;
         }
-        err = mdir_fetch(fs, &dir, tail);
+        struct fetch_info fi;
+        err = mdir_fetch_info(fs, &dir, tail, &fi);
         if (err) {
             if (first && err == ERR_CORRUPT)
                 err = ERR_BAD_FORMAT;      /* blank or foreign disk */
             goto fail;
         }
-        int64_t tag = mdir_get(fs, &dir, MKTAG(0x7ff, 0x3ff, 0),
-                               MKTAG(T_SUPERBLOCK, 0, 8), 0, b, 8);
+        int64_t tag = ERR_NOT_FOUND;
+        if (fi.sb_unsure) {
+            tag = mdir_get(fs, &dir, MKTAG(0x7ff, 0x3ff, 0),
+                           MKTAG(T_SUPERBLOCK, 0, 8), 0, b, 8);
+        } else if (fi.sb_off) {
+            tag = MKTAG(T_SUPERBLOCK, 0, 8);
+            err = bd_read(fs, NULL, 8, dir.pair[0], fi.sb_off + 4, b, 8);
+            if (err)
+                goto fail;
+        }
         if (tag < 0 && tag != ERR_NOT_FOUND) {
             err = tag;
             goto fail;
@@ -213,9 +222,14 @@ int fs_mount(struct fs *fs, const struct fs_config *cfg)
             err = ERR_BAD_FORMAT;
             goto fail;
         }
-        err = mdir_getgstate(fs, &dir, &fs->gdisk);
-        if (err)
-            goto fail;
+        if (fi.gs_off) {
+            err = bd_read(fs, NULL, 12, dir.pair[0], fi.gs_off + 4, b, 12);
+            if (err)
+                goto fail;
+            fs->gdisk.tag ^= get_le32(b);
+            fs->gdisk.pair[0] ^= get_le32(b + 4);
+            fs->gdisk.pair[1] ^= get_le32(b + 8);
+        }
         first = false;
         tail[0] = dir.tail[0];
         tail[1] = dir.tail[1];
