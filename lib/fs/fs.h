@@ -129,6 +129,7 @@ struct fs {
     struct fs_gstate gdelta;  /* state moving with a dropped pair */
     int orphans;              /* RAM count behind the gstate orphan bit */
     bool need_superblock;     /* 2.0 image: rewrite version on first write */
+    uint8_t commit_depth;     /* nested commits (bounds stack use) */
     uint32_t seed;
 
     struct {

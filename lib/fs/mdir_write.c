@@ -444,9 +444,11 @@ static int compact(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs
                 end = begin + 1;
                 *expanded = true;
             }
-        } else {
+        } else if (fs->commit_depth <= 1) {
             /* Wear leveling: write the compacted pair into a fresh block
-             * instead of its worn partner. */
+             * instead of its worn partner. (Not inside the commit that
+             * tells a parent about a move: that bounds the nesting, and
+             * the pair just moves on its next compaction instead.) */
             uint32_t nb;
             err = fs_alloc(fs, &nb);
             if (err == 0) {
@@ -643,7 +645,9 @@ int mdir_commit(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs,
     uint32_t oldpair[2] = {dir->pair[0], dir->pair[1]};
     struct fs_mdir ldir = *dir;
     bool dropped, expanded;
+    fs->commit_depth++;
     int err = commit_raw(fs, &ldir, attrs, count, &dropped, &expanded);
+    fs->commit_depth--;
     if (err)
         return err;
 
