@@ -315,6 +315,13 @@ int main(int argc, char **argv)
                 rc = fail(cmd, args[2], err);
         }
     } else if (!strcmp(cmd, "put") && nargs == 4) {
+        FILE *probe_in = fopen(args[2], "rb");
+        if (!probe_in) {
+            fprintf(stderr, "pusfs: put: cannot read %s\n", args[2]);
+            rc = 1;
+            goto done;
+        }
+        fclose(probe_in);
         err = copy_in(&im.fs, args[2], args[3]);
         if (err)
             rc = fail("put", args[3], err);
@@ -360,6 +367,7 @@ int main(int argc, char **argv)
     } else {
         rc = usage();
     }
+done:
     err = close_image(&im);
     if (err && !rc)
         rc = fail("unmount", img, err);
