@@ -1,0 +1,208 @@
+/*
+ * Block allocation, and the traversal it is built on.
+ *
+ * There is no free-space map on disk: a block is free if nothing reachable
+ * uses it. The allocator keeps a bitmap (the lookahead) of a window of
+ * blocks, fills it by walking every metadata pair and file, and hands out
+ * blocks from it in order; when the window is used up it moves on. Since
+ * the window keeps moving around the device, writes spread over all blocks
+ * (dynamic wear leveling).
+ *
+ * ckpoint counts blocks looked at since the last operation began; when it
+ * reaches zero every block has been seen and the disk is full. Blocks
+ * allocated but not yet committed are safe until then.
+ */
+#include "fs/fs_internal.h"
+
+void fs_alloc_ckpoint(struct fs *fs)
+{
+    fs->lookahead.ckpoint = fs->block_count;
+}
+
+void fs_alloc_drop(struct fs *fs)
+{
+    fs->lookahead.size = 0;
+    fs->lookahead.next = 0;
+    fs_alloc_ckpoint(fs);
+}
+
+static int mark_lookahead(void *ctx, uint32_t block)
+{
+    struct fs *fs = ctx;
+    uint32_t off = (block + fs->block_count - fs->lookahead.start) %
+                   fs->block_count;
+    if (block < fs->block_count && off < fs->lookahead.size)
+        fs->lookahead.bits[off / 8] |= 1u << (off % 8);
+    return 0;
+}
+
+static int scan(struct fs *fs)
+{
+    fs->lookahead.start = (fs->lookahead.start + fs->lookahead.next) %
+                          fs->block_count;
+    fs->lookahead.next = 0;
+    fs->lookahead.size = min_u32(8 * fs->lookahead_size, fs->lookahead.ckpoint);
+    memset(fs->lookahead.bits, 0, fs->lookahead_size);
+    int err = fs_traverse(fs, mark_lookahead, fs, true);
+    if (err)
+        fs_alloc_drop(fs);
+    return err;
+}
+
+int fs_alloc(struct fs *fs, uint32_t *block)
+{
+    for (;;) {
+        while (fs->lookahead.next < fs->lookahead.size) {
+            uint32_t n = fs->lookahead.next++;
+            fs->lookahead.ckpoint--;
+            if (!(fs->lookahead.bits[n / 8] & (1u << (n % 8)))) {
+                fs->lookahead.bits[n / 8] |= 1u << (n % 8);
+                *block = (fs->lookahead.start + n) % fs->block_count;
+                return 0;
+            }
+        }
+        if (fs->lookahead.ckpoint == 0 ||
+            fs->lookahead.ckpoint > fs->block_count)
+            return ERR_NO_SPACE;
+        int err = scan(fs);
+        if (err)
+            return err;
+    }
+}
+
+/* ---- CTZ skip-lists ---- */
+
+/* Block index holding byte off of a file; *off becomes the offset in it. */
+uint32_t ctz_index(struct fs *fs, uint32_t *off)
+{
+    uint32_t size = *off;
+    uint32_t b = fs->block_size - 2 * 4;
+    uint32_t i = size / b;
+    if (i == 0)
+        return 0;
+    i = (size - 4 * (popc32(i - 1) + 2)) / b;
+    *off = size - b * i - 4 * popc32(i);
+    return i;
+}
+
+int ctz_find(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
+             uint32_t size, uint32_t pos, uint32_t *block, uint32_t *off)
+{
+    if (size == 0) {
+        *block = FS_BLOCK_NULL;
+        *off = 0;
+        return 0;
+    }
+    uint32_t last = size - 1;
+    uint32_t current = ctz_index(fs, &last);
+    uint32_t target = ctz_index(fs, &pos);
+    while (current > target) {
+        uint32_t skip = min_u32(npw2(current - target + 1) - 1, ctz32(current));
+        uint8_t b[4];
+        int err = bd_read(fs, pcache, 4, head, 4 * skip, b, 4);
+        if (err)
+            return err;
+        head = get_le32(b);
+        current -= 1u << skip;
+    }
+    *block = head;
+    *off = pos;
+    return 0;
+}
+
+int ctz_traverse(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
+                 uint32_t size, int (*cb)(void *ctx, uint32_t block),
+                 void *ctx)
+{
+    if (size == 0)
+        return 0;
+    uint32_t last = size - 1;
+    uint32_t index = ctz_index(fs, &last);
+    if (index >= fs->block_count)
+        return ERR_CORRUPT;     /* more blocks than the disk has */
+    for (;;) {
+        int err = cb(ctx, head);
+        if (err)
+            return err;
+        if (index == 0)
+            return 0;
+        uint8_t b[8];
+        uint32_t count = 2 - (index & 1);
+        err = bd_read(fs, pcache, count * 4, head, 0, b, count * 4);
+        if (err)
+            return err;
+        if (count == 2) {
+            err = cb(ctx, get_le32(b));
+            if (err)
+                return err;
+        }
+        head = get_le32(b + 4 * (count - 1));
+        index -= count;
+    }
+}
+
+/* ---- traversal ---- */
+
+int fs_traverse(struct fs *fs, int (*cb)(void *ctx, uint32_t block),
+                void *ctx, bool include_orphans)
+{
+    struct fs_mdir dir;
+    uint32_t tail[2] = {0, 1};
+    uint32_t limit = fs->block_count;
+    uint8_t b[8];
+
+    while (!pair_isnull(tail)) {
+        if (limit-- == 0)
+            return ERR_CORRUPT;    /* the tail list loops */
+        for (int i = 0; i < 2; i++) {
+            int err = cb(ctx, tail[i]);
+            if (err)
+                return err;
+        }
+        int err = mdir_fetch(fs, &dir, tail);
+        if (err)
+            return err;
+        for (uint16_t id = 0; id < dir.count; id++) {
+            int64_t tag = mdir_get(fs, &dir, MKTAG(0x700, 0x3ff, 0),
+                                   MKTAG(T_STRUCT, id, 8), 0, b, 8);
+            if (tag == ERR_NOT_FOUND)
+                continue;
+            if (tag < 0)
+                return tag;
+            if (tag_type3(tag) == T_CTZSTRUCT) {
+                err = ctz_traverse(fs, NULL, get_le32(b), get_le32(b + 4),
+                                   cb, ctx);
+                if (err)
+                    return err;
+            } else if (include_orphans && tag_type3(tag) == T_DIRSTRUCT) {
+                for (int i = 0; i < 2; i++) {
+                    err = cb(ctx, get_le32(b + 4 * i));
+                    if (err)
+                        return err;
+                }
+            }
+        }
+        tail[0] = dir.tail[0];
+        tail[1] = dir.tail[1];
+    }
+
+    /* Open files may own blocks no commit names yet. */
+    for (struct fs_handle *h = fs->open; h; h = h->next) {
+        if (h->type != FS_TYPE_FILE)
+            continue;
+        struct fs_file *f = (struct fs_file *)h;
+        if ((f->flags & F_DIRTY) &&
+            !(f->flags & F_INLINE)) {
+            int err = ctz_traverse(fs, &f->cache, f->head, f->size, cb, ctx);
+            if (err)
+                return err;
+        }
+        if ((f->flags & F_WRITING) &&
+            !(f->flags & F_INLINE)) {
+            int err = ctz_traverse(fs, &f->cache, f->block, f->pos, cb, ctx);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}

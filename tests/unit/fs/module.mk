@@ -1,0 +1,5 @@
+# tests/unit/fs: lib/fs unit tests (API semantics, power loss, wear).
+FS_TEST_UTIL := tests/unit/fs/fsutil.c
+$(eval $(call unit_test,fs_api,tests/unit/fs/test_api.c $(FS_TEST_UTIL),fs blockdev util))
+$(eval $(call unit_test,fs_powerloss,tests/unit/fs/test_powerloss.c $(FS_TEST_UTIL),fs blockdev util))
+$(eval $(call unit_test,fs_wear,tests/unit/fs/test_wear.c $(FS_TEST_UTIL),fs blockdev util))
