@@ -62,7 +62,7 @@ static bool utf8_valid(const uint8_t *s, uint32_t n)
     return true;
 }
 
-static int read_name(struct loadctx *lc, struct reader *r, char **out)
+static int read_name_len(struct loadctx *lc, struct reader *r, char **out, uint32_t *len)
 {
     uint32_t n;
     const uint8_t *p;
@@ -79,7 +79,14 @@ static int read_name(struct loadctx *lc, struct reader *r, char **out)
         memcpy(*out, p, n);
         (*out)[n] = 0;
     }
+    if (len)
+        *len = n;
     return 0;
+}
+
+static int read_name(struct loadctx *lc, struct reader *r, char **out)
+{
+    return read_name_len(lc, r, out, NULL);
 }
 
 static bool is_valtype(uint8_t t)
@@ -388,7 +395,7 @@ static int sec_export(struct loadctx *lc, struct reader *r, wasm_module *m)
     m->nexports = n;
     for (uint32_t i = 0; i < n; i++) {
         struct export *e = &m->exports[i];
-        if (read_name(lc, r, &e->name))
+        if (read_name_len(lc, r, &e->name, &e->name_len))
             return -1;
         if (!rd_u8(r, &e->kind) || !rd_u32(r, &e->index))
             return MALFORMED("unexpected end");
@@ -407,7 +414,8 @@ static int sec_export(struct loadctx *lc, struct reader *r, wasm_module *m)
         if (e->kind == WASM_EXTERN_FUNC)
             m->declared_funcs[e->index / 8] |= (uint8_t)(1u << (e->index % 8));
         for (uint32_t k = 0; k < i; k++)
-            if (!strcmp(m->exports[k].name, e->name))
+            if (m->exports[k].name_len == e->name_len &&
+                !memcmp(m->exports[k].name, e->name, e->name_len))
                 return INVALID("duplicate export name \"%s\"", e->name);
     }
     return 0;

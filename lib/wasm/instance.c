@@ -403,8 +403,14 @@ int wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_extern *imp
 
 bool wasm_instance_export(wasm_instance *inst, const char *name, wasm_extern *out)
 {
+    return wasm_instance_export_n(inst, name, strlen(name), out);
+}
+
+bool wasm_instance_export_n(wasm_instance *inst, const char *name, size_t len, wasm_extern *out)
+{
     for (uint32_t i = 0; i < inst->mod->nexports; i++) {
-        if (!strcmp(inst->mod->exports[i].name, name)) {
+        const struct export *e = &inst->mod->exports[i];
+        if (e->name_len == len && !memcmp(e->name, name, len)) {
             *out = wasm_instance_export_at(inst, i);
             return true;
         }

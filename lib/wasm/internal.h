@@ -81,6 +81,7 @@ struct import {
 
 struct export {
     char *name;
+    uint32_t name_len;             /* names may contain NUL bytes */
     uint8_t kind;
     uint32_t index;
 };

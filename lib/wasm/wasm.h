@@ -163,6 +163,8 @@ int wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_extern *imp
 
 /* Look up an export by name; returns false when missing. */
 bool wasm_instance_export(wasm_instance *inst, const char *name, wasm_extern *out);
+/* The same for names holding NUL bytes (len bytes). */
+bool wasm_instance_export_n(wasm_instance *inst, const char *name, size_t len, wasm_extern *out);
 /* Export by index i of the module (same order as wasm_module_export). */
 wasm_extern wasm_instance_export_at(wasm_instance *inst, uint32_t i);
 

@@ -32,7 +32,7 @@ static void put_utf8(char **out, unsigned cp)
     *out = o;
 }
 
-static char *parse_string(struct parser *ps)
+static char *parse_string(struct parser *ps, size_t *len)
 {
     if (*ps->p != '"')
         return NULL;
@@ -83,6 +83,8 @@ static char *parse_string(struct parser *ps)
     }
     ps->p++;
     *o = 0;
+    if (len)
+        *len = (size_t)(o - out);
     return out;
 }
 
@@ -113,7 +115,7 @@ static int parse_container(struct parser *ps, struct json *j, char close)
         }
         skip_ws(ps);
         if (close == '}') {
-            char *k = parse_string(ps);
+            char *k = parse_string(ps, NULL);
             if (!k)
                 return -1;
             j->keys[j->n] = k;
@@ -160,7 +162,7 @@ static int parse_value(struct parser *ps, struct json *j)
         rc = parse_container(ps, j, ']');
     } else if (c == '"') {
         j->kind = JSON_STRING;
-        j->str = parse_string(ps);
+        j->str = parse_string(ps, &j->len);
         rc = j->str ? 0 : -1;
     } else if (!strncmp(ps->p, "true", 4) || !strncmp(ps->p, "false", 5)) {
         j->kind = JSON_BOOL;

@@ -9,6 +9,7 @@ enum json_kind { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSO
 struct json {
     enum json_kind kind;
     char *str;              /* string value, or the number's text */
+    size_t len;             /* string length (strings may hold NUL) */
     double num;
     int boolean;
     struct json *items;     /* array elements or object values */

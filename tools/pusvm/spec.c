@@ -213,13 +213,14 @@ static int do_action(struct spec *s, const struct json *a, const wasm_value **re
 {
     const char *type = json_str(a, "type"), *modname = json_str(a, "module");
     const char *field = json_str(a, "field");
+    const struct json *fieldj = json_get(a, "field");
     wasm_instance *inst = modname ? find(s->named, s->nnamed, modname) : s->current;
     if (!inst || !field) {
         snprintf(msg, msglen, "no module for action");
         return ERR_NOT_FOUND;
     }
     wasm_extern x;
-    if (!wasm_instance_export(inst, field, &x)) {
+    if (!wasm_instance_export_n(inst, field, fieldj->len, &x)) {
         snprintf(msg, msglen, "no export \"%s\"", field);
         return ERR_NOT_FOUND;
     }
