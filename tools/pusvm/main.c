@@ -10,8 +10,6 @@
 
 #include "pusvm.h"
 
-int run_app(int argc, char **argv);
-
 int main(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "-v")) {

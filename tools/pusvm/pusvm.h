@@ -9,6 +9,11 @@ extern int verbose;
 
 /* Reads a whole file (NUL-terminated for text use); NULL on failure. */
 uint8_t *read_file(const char *path, size_t *len);
+struct wasi_port;
+/* The POSIX WASI port with dir preopened (its fd stored in *dirfd). */
+int posix_port_init(struct wasi_port *port, int *dirfd, const char *dir);
+/* pusvm [options] app.wasm args... */
+int run_app(int argc, char **argv);
 /* pusvm --spec FILE.json */
 int run_spec(const char *json_path);
 
