@@ -12,6 +12,8 @@
  * base: locals then operands), mem/memsize (memory 0 of the running
  * function's instance, reloaded after calls and growth), mi (that instance).
  */
+#include <stdlib.h>
+
 #include "wasm/internal.h"
 #include "wasm/numeric.h"
 #include "wasm/ops.h"
@@ -636,13 +638,9 @@ L_TABLE_INIT: {
 }
 L_ELEM_DROP: {
     uint32_t seg = (uint32_t)IMM(1);
-    if (mi->elem_refs[seg]) {
-        wasm_value *refs = mi->elem_refs[seg];
-        mi->elem_refs[seg] = NULL;
-        mi->elem_len[seg] = 0;
-        /* storage stays owned by the instance until it is freed */
-        (void)refs;
-    }
+    free(mi->elem_refs[seg]);
+    mi->elem_refs[seg] = NULL;
+    mi->elem_len[seg] = 0;
     NEXT(2);
 }
 L_TABLE_COPY: {
