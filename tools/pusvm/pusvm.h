@@ -14,6 +14,8 @@ struct wasi_port;
 int posix_port_init(struct wasi_port *port, int *dirfd, const char *dir);
 /* pusvm [options] app.wasm args... */
 int run_app(int argc, char **argv);
+/* pusvm --run-all-exports FILE.wasm (wasm-interp's output format) */
+int run_all_exports(const char *path);
 /* pusvm --spec FILE.json */
 int run_spec(const char *json_path);
 
