@@ -5,8 +5,19 @@
  * operand types and a stack of control frames, with "unreachable" making the
  * operand stack polymorphic. While it checks each instruction it emits the
  * interpreter's code (see ops.h). In reachable code the operand stack height
- * is known statically, so branches carry the exact slot where their results
- * go; code the validator knows is dead is checked but not emitted.
+ * is known statically, so every operand has a fixed slot in the frame: the
+ * code is register-based. A frame is
+ *
+ *     [ locals (params first) | constants | temporaries (operand stack) ]
+ *
+ * and each instruction names its operand and result slots. local.get and
+ * constants emit no code: the operand stack entry just refers to the local
+ * or constant slot ("lazy" entries), and a result feeding local.set is
+ * written straight into the local. Lazy entries are copied into their own
+ * temporary slot ("materialised") wherever the stack must be in canonical
+ * form: at block boundaries, before branches, calls and returns for the
+ * values they carry, and before a local.set changes a local still referred
+ * to. Code the validator knows is dead is checked but not emitted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +44,20 @@ struct ctrl {
     int64_t else_fixup;          /* if: the BR_UNLESS to patch at else/end */
 };
 
+/* Where an operand stack entry's value lives. */
+enum { LOC_TEMP, LOC_LOCAL, LOC_CONST };
+struct loc {
+    uint8_t kind;
+    uint32_t idx;                /* local or constant index */
+};
+
+/* Slot operands are emitted tagged and fixed up once the number of
+ * constants is known (temporaries sit above the constants). */
+#define TAG_SHIFT 62
+#define TAG_TEMP  (1ull << TAG_SHIFT)
+#define TAG_CONST (2ull << TAG_SHIFT)
+#define TAG_MASK  ((1ull << TAG_SHIFT) - 1)
+
 struct fn {
     wasm_module *m;
     struct loadctx *lc;
@@ -41,7 +66,14 @@ struct fn {
     uint32_t instr_off;          /* offset of the instruction being checked */
 
     uint8_t *vals;
-    uint32_t nvals, capvals;
+    struct loc *locs;            /* parallel to vals */
+    uint32_t nvals, capvals, caplocs;
+    uint64_t *consts;
+    uint32_t nconsts, capconsts;
+    uint32_t *fix;               /* cells holding tagged slots */
+    uint32_t nfix, capfix;
+    int64_t last_dest;           /* dest cell of the last op, if it made the top temp */
+    uint32_t last_dest_pos;
     struct ctrl *ctrls;
     uint32_t nctrls, capctrls;
 
@@ -52,7 +84,7 @@ struct fn {
 
     uint32_t nlocals;
     uint8_t *locals;             /* type of every local, params first */
-    uint32_t max_height;
+    uint32_t max_height;         /* deepest operand stack (temporaries) */
     uint32_t ninstr, loop_instr; /* for fuel costs */
     uint32_t loop_depth;
     bool oom;
@@ -110,6 +142,7 @@ static uint32_t emit_op(struct fn *f, int op)
     f->map[f->nmap].offset = f->instr_off;
     f->nmap++;
     f->code[f->ncode].op = f->labels[op];
+    f->last_dest = -1;
     return f->ncode++;
 }
 
@@ -144,17 +177,103 @@ static void patch(struct fn *f, int64_t *list, uint32_t target)
     }
 }
 
-/* ---- the operand stack ---------------------------------------------------- */
-
-static void push(struct fn *f, uint8_t t)
+/* A slot operand that needs fixing up at the end. */
+static void emit_tagged(struct fn *f, uint64_t v)
 {
-    if (!grow((void **)&f->vals, &f->capvals, f->nvals + 1, 1)) {
+    uint32_t at = emit_imm(f, v);
+    if (f->oom)
+        return;
+    if (!grow((void **)&f->fix, &f->capfix, f->nfix + 1, sizeof(uint32_t))) {
         f->oom = true;
         return;
     }
+    f->fix[f->nfix++] = at;
+}
+
+/* The temporary slot of operand stack position pos. */
+static void emit_temp(struct fn *f, uint32_t pos)
+{
+    emit_tagged(f, TAG_TEMP | pos);
+}
+
+/* The slot an operand is read from. */
+static void emit_src(struct fn *f, uint32_t pos)
+{
+    struct loc l = f->locs[pos];
+    if (l.kind == LOC_LOCAL)
+        emit_imm(f, l.idx);
+    else if (l.kind == LOC_CONST)
+        emit_tagged(f, TAG_CONST | l.idx);
+    else
+        emit_temp(f, pos);
+}
+
+/* The result slot of an op whose result lands at position pos; a following
+ * local.set may redirect it into the local. */
+static void emit_dest(struct fn *f, uint32_t pos)
+{
+    uint32_t at = f->ncode;
+    emit_temp(f, pos);
+    f->last_dest = at;
+    f->last_dest_pos = pos;
+}
+
+static void materialize(struct fn *f, uint32_t pos)
+{
+    if (f->locs[pos].kind == LOC_TEMP)
+        return;
+    emit_op(f, OP_COPY);
+    emit_src(f, pos);
+    emit_temp(f, pos);
+    f->locs[pos].kind = LOC_TEMP;
+}
+
+/* Entries below the innermost block are always temporaries (they were
+ * materialised when the block began), so only its own part is scanned. */
+static void materialize_range(struct fn *f, uint32_t from, uint32_t to)
+{
+    for (uint32_t pos = from; pos < to; pos++)
+        materialize(f, pos);
+}
+
+static void materialize_block(struct fn *f)
+{
+    materialize_range(f, f->ctrls[f->nctrls - 1].height, f->nvals);
+}
+
+static uint32_t const_index(struct fn *f, uint64_t v)
+{
+    uint32_t from = f->nconsts > 64 ? f->nconsts - 64 : 0;
+    for (uint32_t i = from; i < f->nconsts; i++)
+        if (f->consts[i] == v)
+            return i;
+    if (!grow((void **)&f->consts, &f->capconsts, f->nconsts + 1, sizeof(uint64_t))) {
+        f->oom = true;
+        return 0;
+    }
+    f->consts[f->nconsts] = v;
+    return f->nconsts++;
+}
+
+/* ---- the operand stack ---------------------------------------------------- */
+
+static void push_loc(struct fn *f, uint8_t t, uint8_t kind, uint32_t idx)
+{
+    if (!grow((void **)&f->vals, &f->capvals, f->nvals + 1, 1) ||
+        !grow((void **)&f->locs, &f->caplocs, f->nvals + 1, sizeof(struct loc))) {
+        f->oom = true;
+        return;
+    }
+    f->locs[f->nvals].kind = kind;
+    f->locs[f->nvals].idx = idx;
     f->vals[f->nvals++] = t;
-    if (f->nlocals + f->nvals > f->max_height)
-        f->max_height = f->nlocals + f->nvals;
+    if (f->nvals > f->max_height)
+        f->max_height = f->nvals;
+}
+
+static void push(struct fn *f, uint8_t t)
+{
+    push_loc(f, t, LOC_TEMP, 0);
 }
 
 /* Pops one operand; returns -1 on underflow (already reported). */
@@ -236,18 +355,24 @@ static void set_unreachable(struct fn *f)
 
 /* Emits a branch (BR or BR_IF) to control frame c, the operands already popped
  * down to the label's values. */
-static void emit_branch(struct fn *f, struct ctrl *c, bool cond, uint32_t cur)
+/* Emits a branch (BR, or BR_IF reading the condition at cond_pos) to frame c.
+ * cur is the operand stack height without the condition: the label's values
+ * are the top of it, and are moved to where the label expects them. */
+static void emit_branch(struct fn *f, struct ctrl *c, bool cond, uint32_t cond_pos, uint32_t cur)
 {
     uint32_t n = label_arity(c);
-    uint32_t dst = f->nlocals + c->height;
-    bool move = cur != dst + n;
+    materialize_range(f, cur - n, cur);
+    bool move = cur != c->height + n;
     uint32_t op = emit_op(f, cond ? (move ? OP_BR_IF_MOVE : OP_BR_IF) : (move ? OP_BR_MOVE : OP_BR));
     if (c->kind == K_LOOP)
         emit_imm(f, (uint64_t)((int64_t)c->start_pc - (int64_t)op));
     else
         emit_forward(f, &c->fixups, op);
+    if (cond)
+        emit_src(f, cond_pos);
     if (move) {
-        emit_imm(f, dst);
+        emit_temp(f, cur - n);
+        emit_temp(f, c->height);
         emit_imm(f, n);
     }
 }
@@ -383,9 +508,25 @@ static int do_branch_types(struct fn *f, struct ctrl *c, bool keep)
     return 0;
 }
 
+static void emit_srcs(struct fn *f, uint32_t base, uint32_t k)
+{
+    for (uint32_t i = 0; i < k; i++)
+        emit_src(f, base + i);
+}
+
+/* Pops k i32 operands (validation) and returns their base position. */
+static int pop_i32s(struct fn *f, uint32_t k, uint32_t *base)
+{
+    for (uint32_t i = 0; i < k; i++)
+        if (pop_expect(f, WASM_I32) < 0)
+            return -1;
+    *base = f->nvals;
+    return 0;
+}
+
 static int instr_misc(struct fn *f)
 {
-    uint32_t sub, a, b;
+    uint32_t sub, a, b, base;
     if (read_u32(f, &sub))
         return -1;
     bool emit = live(f);
@@ -395,9 +536,13 @@ static int instr_misc(struct fn *f)
                                       WASM_F32, WASM_F32, WASM_F64, WASM_F64};
         if (pop_expect(f, in[sub]) < 0)
             return -1;
-        push(f, sub < 4 ? WASM_I32 : WASM_I64);
-        if (emit)
+        base = f->nvals;
+        if (emit) {
             emit_op(f, OP_I32_TRUNC_SAT_F32_S + (int)sub);
+            emit_src(f, base);
+            emit_dest(f, base);
+        }
+        push(f, sub < 4 ? WASM_I32 : WASM_I64);
         return 0;
     }
     switch (sub) {
@@ -408,10 +553,9 @@ static int instr_misc(struct fn *f)
             return malformed(f, "data count section required");
         if (a >= m->datacount)
             return fail(f, "unknown data segment %u", a);
-        if (pop_expect(f, WASM_I32) < 0 || pop_expect(f, WASM_I32) < 0 ||
-            pop_expect(f, WASM_I32) < 0)
+        if (pop_i32s(f, 3, &base))
             return -1;
-        if (emit) { emit_op(f, OP_MEMORY_INIT); emit_imm(f, a); }
+        if (emit) { emit_op(f, OP_MEMORY_INIT); emit_imm(f, a); emit_srcs(f, base, 3); }
         return 0;
     case 9: /* data.drop */
         if (read_u32(f, &a))
@@ -425,18 +569,16 @@ static int instr_misc(struct fn *f)
     case 10: /* memory.copy */
         if (zero_byte(f) || zero_byte(f) || need_memory(f))
             return -1;
-        if (pop_expect(f, WASM_I32) < 0 || pop_expect(f, WASM_I32) < 0 ||
-            pop_expect(f, WASM_I32) < 0)
+        if (pop_i32s(f, 3, &base))
             return -1;
-        if (emit) emit_op(f, OP_MEMORY_COPY);
+        if (emit) { emit_op(f, OP_MEMORY_COPY); emit_srcs(f, base, 3); }
         return 0;
     case 11: /* memory.fill */
         if (zero_byte(f) || need_memory(f))
             return -1;
-        if (pop_expect(f, WASM_I32) < 0 || pop_expect(f, WASM_I32) < 0 ||
-            pop_expect(f, WASM_I32) < 0)
+        if (pop_i32s(f, 3, &base))
             return -1;
-        if (emit) emit_op(f, OP_MEMORY_FILL);
+        if (emit) { emit_op(f, OP_MEMORY_FILL); emit_srcs(f, base, 3); }
         return 0;
     case 12: /* table.init elem table */
         if (read_u32(f, &a) || read_u32(f, &b) || check_table(f, b))
@@ -445,10 +587,9 @@ static int instr_misc(struct fn *f)
             return fail(f, "unknown elem segment %u", a);
         if (m->elems[a].reftype != m->tables[b].reftype)
             return fail(f, "type mismatch: element segment and table types differ");
-        if (pop_expect(f, WASM_I32) < 0 || pop_expect(f, WASM_I32) < 0 ||
-            pop_expect(f, WASM_I32) < 0)
+        if (pop_i32s(f, 3, &base))
             return -1;
-        if (emit) { emit_op(f, OP_TABLE_INIT); emit_imm(f, a); emit_imm(f, b); }
+        if (emit) { emit_op(f, OP_TABLE_INIT); emit_imm(f, a); emit_imm(f, b); emit_srcs(f, base, 3); }
         return 0;
     case 13: /* elem.drop */
         if (read_u32(f, &a))
@@ -462,24 +603,24 @@ static int instr_misc(struct fn *f)
             return -1;
         if (m->tables[a].reftype != m->tables[b].reftype)
             return fail(f, "type mismatch: table types differ");
-        if (pop_expect(f, WASM_I32) < 0 || pop_expect(f, WASM_I32) < 0 ||
-            pop_expect(f, WASM_I32) < 0)
+        if (pop_i32s(f, 3, &base))
             return -1;
-        if (emit) { emit_op(f, OP_TABLE_COPY); emit_imm(f, a); emit_imm(f, b); }
+        if (emit) { emit_op(f, OP_TABLE_COPY); emit_imm(f, a); emit_imm(f, b); emit_srcs(f, base, 3); }
         return 0;
     case 15: /* table.grow */
         if (read_u32(f, &a) || check_table(f, a))
             return -1;
         if (pop_expect(f, WASM_I32) < 0 || pop_expect(f, m->tables[a].reftype) < 0)
             return -1;
+        base = f->nvals;
+        if (emit) { emit_op(f, OP_TABLE_GROW); emit_imm(f, a); emit_srcs(f, base, 2); emit_dest(f, base); }
         push(f, WASM_I32);
-        if (emit) { emit_op(f, OP_TABLE_GROW); emit_imm(f, a); }
         return 0;
     case 16: /* table.size */
         if (read_u32(f, &a) || check_table(f, a))
             return -1;
+        if (emit) { emit_op(f, OP_TABLE_SIZE); emit_imm(f, a); emit_dest(f, f->nvals); }
         push(f, WASM_I32);
-        if (emit) { emit_op(f, OP_TABLE_SIZE); emit_imm(f, a); }
         return 0;
     case 17: /* table.fill */
         if (read_u32(f, &a) || check_table(f, a))
@@ -487,17 +628,53 @@ static int instr_misc(struct fn *f)
         if (pop_expect(f, WASM_I32) < 0 || pop_expect(f, m->tables[a].reftype) < 0 ||
             pop_expect(f, WASM_I32) < 0)
             return -1;
-        if (emit) { emit_op(f, OP_TABLE_FILL); emit_imm(f, a); }
+        base = f->nvals;
+        if (emit) { emit_op(f, OP_TABLE_FILL); emit_imm(f, a); emit_srcs(f, base, 3); }
         return 0;
     }
     return malformed(f, "illegal opcode (0xfc prefix)");
+}
+
+/* Any stack entry (of this block) still reading local x gets its own copy
+ * before x changes. */
+static void protect_local(struct fn *f, uint32_t x, uint32_t below)
+{
+    for (uint32_t pos = f->ctrls[f->nctrls - 1].height; pos < below; pos++)
+        if (f->locs[pos].kind == LOC_LOCAL && f->locs[pos].idx == x)
+            materialize(f, pos);
+}
+
+static bool refers_to_local(struct fn *f, uint32_t x, uint32_t below)
+{
+    for (uint32_t pos = f->ctrls[f->nctrls - 1].height; pos < below; pos++)
+        if (f->locs[pos].kind == LOC_LOCAL && f->locs[pos].idx == x)
+            return true;
+    return false;
+}
+
+/* local.set / local.tee of the value at the top (position top). */
+static void emit_local_store(struct fn *f, uint32_t x, uint32_t top)
+{
+    if (f->locs[top].kind == LOC_TEMP && f->last_dest >= 0 && f->last_dest_pos == top &&
+        !refers_to_local(f, x, top)) {
+        /* the op that made this value writes it into the local directly */
+        f->code[f->last_dest].u64 = x;
+        f->last_dest = -1;
+        return;
+    }
+    if (f->locs[top].kind == LOC_LOCAL && f->locs[top].idx == x)
+        return;
+    protect_local(f, x, top);
+    emit_op(f, OP_COPY);
+    emit_src(f, top);
+    emit_imm(f, x);
 }
 
 static int instr(struct fn *f, uint8_t op)
 {
     wasm_module *m = f->m;
     bool emit = live(f);
-    uint32_t a, b;
+    uint32_t a, b, base;
     f->ninstr++;
 
     if (op >= 0x45 && op <= 0xc4) {
@@ -507,10 +684,20 @@ static int instr(struct fn *f, uint8_t op)
             return -1;
         if (pop_expect(f, ta) < 0)
             return -1;
-        push(f, tr);
-        /* reinterpretations and zero-extension change no bits */
-        if (emit && !(op >= 0xbc && op <= 0xbf) && op != 0xad)
+        base = f->nvals;
+        /* reinterpretations and zero-extension change no bits: the entry
+         * keeps its slot with a new type */
+        if ((op >= 0xbc && op <= 0xbf) || op == 0xad) {
+            struct loc l = emit ? f->locs[base] : (struct loc){LOC_TEMP, 0};
+            push_loc(f, tr, l.kind, l.idx);
+            return 0;
+        }
+        if (emit) {
             emit_op(f, OP_I32_EQZ + (op - 0x45));
+            emit_srcs(f, base, tb ? 2 : 1);
+            emit_dest(f, base);
+        }
+        push(f, tr);
         return 0;
     }
     if (op >= 0x28 && op <= 0x3e) {
@@ -533,12 +720,24 @@ static int instr(struct fn *f, uint8_t op)
         if (op <= 0x35) {
             if (pop_expect(f, WASM_I32) < 0)
                 return -1;
+            base = f->nvals;
+            if (emit) {
+                emit_op(f, irop[k]);
+                emit_imm(f, offset);
+                emit_src(f, base);
+                emit_dest(f, base);
+            }
             push(f, vtype[k]);
         } else {
             if (pop_expect(f, vtype[k]) < 0 || pop_expect(f, WASM_I32) < 0)
                 return -1;
+            base = f->nvals;
+            if (emit) {
+                emit_op(f, irop[k]);
+                emit_imm(f, offset);
+                emit_srcs(f, base, 2);
+            }
         }
-        if (emit) { emit_op(f, irop[k]); emit_imm(f, offset); }
         return 0;
     }
 
@@ -550,18 +749,24 @@ static int instr(struct fn *f, uint8_t op)
     case 0x01: /* nop */
         return 0;
     case 0x02: case 0x03: case 0x04: { /* block loop if */
-        uint32_t np = 0, nr = 0;
+        uint32_t np = 0, nr = 0, cond = 0;
         const uint8_t *p = NULL, *r = NULL;
         uint8_t one = 0;
         if (read_blocktype(f, &np, &p, &nr, &r, &one))
             return -1;
-        if (op == 0x04 && pop_expect(f, WASM_I32) < 0)
-            return -1;
+        if (op == 0x04) {
+            if (pop_expect(f, WASM_I32) < 0)
+                return -1;
+            cond = f->nvals;
+        }
+        if (emit)
+            materialize_block(f);
         if (pop_types(f, np, p))
             return -1;
         uint32_t cond_pc = 0;
-        if (op == 0x04 && emit)
+        if (op == 0x04 && emit) {
             cond_pc = emit_op(f, OP_BR_UNLESS);
+        }
         struct ctrl *c = push_ctrl(f, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF,
                                    np, p, nr, r == &one ? NULL : r, one);
         if (!c)
@@ -570,8 +775,10 @@ static int instr(struct fn *f, uint8_t op)
             c->results = NULL;
             c->results_one = true;
         }
-        if (op == 0x04 && emit)
+        if (op == 0x04 && emit) {
             emit_forward(f, &c->else_fixup, cond_pc);
+            emit_src(f, cond);
+        }
         if (op == 0x03) {
             c->start_instr = f->ninstr;
             f->loop_depth++;
@@ -586,14 +793,18 @@ static int instr(struct fn *f, uint8_t op)
         struct ctrl *c = &f->ctrls[f->nctrls - 1];
         if (c->kind != K_IF)
             return fail(f, "else without matching if");
+        bool was_live = live(f);
+        if (was_live)
+            materialize_block(f);
         if (check_end_of_frame(f, c))
             return -1;
-        if (live(f)) {
+        if (was_live) {
             uint32_t br = emit_op(f, OP_BR);
             emit_forward(f, &c->fixups, br);
         }
         if (!c->dead)
             patch(f, &c->else_fixup, f->ncode);
+        f->last_dest = -1;
         c->kind = K_ELSE;
         c->unreachable = false;
         push_types(f, c->nparams, c->params);
@@ -601,8 +812,12 @@ static int instr(struct fn *f, uint8_t op)
     }
     case 0x0b: { /* end */
         struct ctrl *c = &f->ctrls[f->nctrls - 1];
+        bool was_live = live(f);
+        if (was_live)
+            materialize_block(f);
         if (check_end_of_frame(f, c))
             return -1;
+        f->last_dest = -1;
         if (c->kind == K_IF) {
             if (c->nparams != c->nresults ||
                 (c->nparams && memcmp(c->params, res(c), c->nparams)))
@@ -611,8 +826,9 @@ static int instr(struct fn *f, uint8_t op)
         if (c->kind == K_FUNC) {
             /* falling off the end, and branches to the function label, land
              * on a final RETURN */
-            if (live(f) || c->fixups >= 0) {
+            if (was_live || c->fixups >= 0) {
                 uint32_t ret = emit_op(f, OP_RETURN);
+                emit_temp(f, 0);
                 emit_imm(f, c->nresults);
                 patch(f, &c->fixups, ret);
             }
@@ -647,11 +863,15 @@ static int instr(struct fn *f, uint8_t op)
         struct ctrl *c = &f->ctrls[f->nctrls - 1 - a];
         if (op == 0x0d && pop_expect(f, WASM_I32) < 0)
             return -1;
-        uint32_t cur = f->nlocals + f->nvals;
+        uint32_t cur = f->nvals, n = label_arity(c);
+        /* materialise the carried values before validation pops and
+         * re-pushes them (which would forget where they live) */
+        if (emit && cur >= f->ctrls[f->nctrls - 1].height + n)
+            materialize_range(f, cur - n, cur);
         if (do_branch_types(f, c, op == 0x0d))
             return -1;
         if (emit)
-            emit_branch(f, c, op == 0x0d, cur);
+            emit_branch(f, c, op == 0x0d, cur, cur);
         if (op == 0x0c)
             set_unreachable(f);
         return 0;
@@ -680,6 +900,7 @@ static int instr(struct fn *f, uint8_t op)
             free(labels);
             return -1;
         }
+        uint32_t cur = f->nvals;
         struct ctrl *def = &f->ctrls[f->nctrls - 1 - labels[count]];
         uint32_t arity = label_arity(def);
         for (uint32_t i = 0; i <= count; i++) {
@@ -701,16 +922,19 @@ static int instr(struct fn *f, uint8_t op)
             return -1;
         }
         if (emit) {
+            materialize_range(f, cur - arity, cur);
             uint32_t opc = emit_op(f, OP_BR_TABLE);
             emit_imm(f, count);
             emit_imm(f, arity);
+            emit_src(f, cur);
+            emit_temp(f, cur - arity);
             for (uint32_t i = 0; i <= count; i++) {
                 struct ctrl *c = &f->ctrls[f->nctrls - 1 - labels[i]];
                 if (c->kind == K_LOOP)
                     emit_imm(f, (uint64_t)((int64_t)c->start_pc - (int64_t)opc));
                 else
                     emit_forward(f, &c->fixups, opc);
-                emit_imm(f, f->nlocals + c->height);
+                emit_temp(f, c->height);
             }
         }
         free(labels);
@@ -719,9 +943,15 @@ static int instr(struct fn *f, uint8_t op)
     }
     case 0x0f: { /* return */
         struct ctrl *c = &f->ctrls[0];
+        uint32_t cur = f->nvals;
         if (pop_types(f, c->nresults, res(c)))
             return -1;
-        if (emit) { emit_op(f, OP_RETURN); emit_imm(f, c->nresults); }
+        if (emit) {
+            materialize_range(f, cur - c->nresults, cur);
+            emit_op(f, OP_RETURN);
+            emit_temp(f, cur - c->nresults);
+            emit_imm(f, c->nresults);
+        }
         set_unreachable(f);
         return 0;
     }
@@ -731,10 +961,17 @@ static int instr(struct fn *f, uint8_t op)
         if (a >= m->nfuncs)
             return fail(f, "unknown function %u", a);
         wasm_functype *t = &m->types[m->func_types[a]];
+        uint32_t cur = f->nvals;
         if (pop_types(f, t->nparams, t->types))
             return -1;
+        base = f->nvals;
+        if (emit) {
+            materialize_range(f, base, cur);
+            emit_op(f, OP_CALL);
+            emit_imm(f, a);
+            emit_temp(f, base);
+        }
         push_types(f, t->nresults, t->types + t->nparams);
-        if (emit) { emit_op(f, OP_CALL); emit_imm(f, a); }
         return 0;
     }
     case 0x11: { /* call_indirect type table */
@@ -747,16 +984,26 @@ static int instr(struct fn *f, uint8_t op)
         if (a >= m->ntypes)
             return fail(f, "unknown type %u", a);
         wasm_functype *t = &m->types[a];
-        if (pop_expect(f, WASM_I32) < 0 || pop_types(f, t->nparams, t->types))
+        if (pop_expect(f, WASM_I32) < 0)
             return -1;
+        uint32_t idx = f->nvals;
+        if (pop_types(f, t->nparams, t->types))
+            return -1;
+        base = f->nvals;
+        if (emit) {
+            materialize_range(f, base, idx);
+            emit_op(f, OP_CALL_INDIRECT);
+            emit_imm(f, a);
+            emit_imm(f, b);
+            emit_src(f, idx);
+            emit_temp(f, base);
+        }
         push_types(f, t->nresults, t->types + t->nparams);
-        if (emit) { emit_op(f, OP_CALL_INDIRECT); emit_imm(f, a); emit_imm(f, b); }
         return 0;
     }
     case 0x1a: /* drop */
         if (pop(f) < 0)
             return -1;
-        if (emit) emit_op(f, OP_DROP);
         return 0;
     case 0x1b: { /* select */
         if (pop_expect(f, WASM_I32) < 0)
@@ -768,8 +1015,9 @@ static int instr(struct fn *f, uint8_t op)
             return fail(f, "type mismatch: select without type needs numeric operands");
         if (t1 != t2 && t1 != T_UNKNOWN && t2 != T_UNKNOWN)
             return fail(f, "type mismatch: select operands differ");
+        base = f->nvals;
+        if (emit) { emit_op(f, OP_SELECT); emit_srcs(f, base, 3); emit_dest(f, base); }
         push(f, (uint8_t)(t1 == T_UNKNOWN ? t2 : t1));
-        if (emit) emit_op(f, OP_SELECT);
         return 0;
     }
     case 0x1c: { /* select t */
@@ -784,8 +1032,9 @@ static int instr(struct fn *f, uint8_t op)
             return malformed(f, "malformed value type");
         if (pop_expect(f, WASM_I32) < 0 || pop_expect(f, t) < 0 || pop_expect(f, t) < 0)
             return -1;
+        base = f->nvals;
+        if (emit) { emit_op(f, OP_SELECT); emit_srcs(f, base, 3); emit_dest(f, base); }
         push(f, t);
-        if (emit) emit_op(f, OP_SELECT);
         return 0;
     }
     case 0x20: case 0x21: case 0x22: { /* local.get set tee */
@@ -795,17 +1044,16 @@ static int instr(struct fn *f, uint8_t op)
             return fail(f, "unknown local %u", a);
         uint8_t t = f->locals[a];
         if (op == 0x20) {
-            push(f, t);
-        } else {
-            if (pop_expect(f, t) < 0)
-                return -1;
-            if (op == 0x22)
-                push(f, t);
+            push_loc(f, t, LOC_LOCAL, a);
+            return 0;
         }
-        if (emit) {
-            emit_op(f, op == 0x20 ? OP_LOCAL_GET : op == 0x21 ? OP_LOCAL_SET : OP_LOCAL_TEE);
-            emit_imm(f, a);
-        }
+        if (pop_expect(f, t) < 0)
+            return -1;
+        base = f->nvals;
+        if (emit)
+            emit_local_store(f, a, base);
+        if (op == 0x22)
+            push_loc(f, t, LOC_LOCAL, a);
         return 0;
     }
     case 0x23: case 0x24: { /* global.get set */
@@ -815,14 +1063,15 @@ static int instr(struct fn *f, uint8_t op)
             return fail(f, "unknown global %u", a);
         struct globaltype *g = &m->globals[a];
         if (op == 0x23) {
+            if (emit) { emit_op(f, OP_GLOBAL_GET); emit_imm(f, a); emit_dest(f, f->nvals); }
             push(f, g->type);
         } else {
             if (!g->mut)
                 return fail(f, "global is immutable: global %u", a);
             if (pop_expect(f, g->type) < 0)
                 return -1;
+            if (emit) { emit_op(f, OP_GLOBAL_SET); emit_imm(f, a); emit_src(f, f->nvals); }
         }
-        if (emit) { emit_op(f, op == 0x23 ? OP_GLOBAL_GET : OP_GLOBAL_SET); emit_imm(f, a); }
         return 0;
     }
     case 0x25: case 0x26: { /* table.get set */
@@ -832,11 +1081,15 @@ static int instr(struct fn *f, uint8_t op)
         if (op == 0x25) {
             if (pop_expect(f, WASM_I32) < 0)
                 return -1;
+            base = f->nvals;
+            if (emit) { emit_op(f, OP_TABLE_GET); emit_imm(f, a); emit_src(f, base); emit_dest(f, base); }
             push(f, rt);
-        } else if (pop_expect(f, rt) < 0 || pop_expect(f, WASM_I32) < 0) {
-            return -1;
+        } else {
+            if (pop_expect(f, rt) < 0 || pop_expect(f, WASM_I32) < 0)
+                return -1;
+            base = f->nvals;
+            if (emit) { emit_op(f, OP_TABLE_SET); emit_imm(f, a); emit_srcs(f, base, 2); }
         }
-        if (emit) { emit_op(f, op == 0x25 ? OP_TABLE_GET : OP_TABLE_SET); emit_imm(f, a); }
         return 0;
     }
     case 0x3f: case 0x40: /* memory.size grow */
@@ -844,13 +1097,19 @@ static int instr(struct fn *f, uint8_t op)
             return -1;
         if (op == 0x40 && pop_expect(f, WASM_I32) < 0)
             return -1;
+        base = f->nvals;
+        if (emit) {
+            emit_op(f, op == 0x3f ? OP_MEMORY_SIZE : OP_MEMORY_GROW);
+            if (op == 0x40)
+                emit_src(f, base);
+            emit_dest(f, base);
+        }
         push(f, WASM_I32);
-        if (emit) emit_op(f, op == 0x3f ? OP_MEMORY_SIZE : OP_MEMORY_GROW);
         return 0;
     case 0x41: { int32_t v; if (!rd_s32(&f->r, &v)) return malformed(f, "integer representation too long");
-        push(f, WASM_I32); if (emit) { emit_op(f, OP_CONST); emit_imm(f, (uint32_t)v); } return 0; }
+        push_loc(f, WASM_I32, LOC_CONST, const_index(f, (uint32_t)v)); return 0; }
     case 0x42: { int64_t v; if (!rd_s64(&f->r, &v)) return malformed(f, "integer representation too long");
-        push(f, WASM_I64); if (emit) { emit_op(f, OP_CONST); emit_imm(f, (uint64_t)v); } return 0; }
+        push_loc(f, WASM_I64, LOC_CONST, const_index(f, (uint64_t)v)); return 0; }
     case 0x43: case 0x44: {
         const uint8_t *p;
         uint32_t n = op == 0x43 ? 4 : 8;
@@ -859,8 +1118,7 @@ static int instr(struct fn *f, uint8_t op)
         uint64_t v = 0;
         for (uint32_t i = 0; i < n; i++)
             v |= (uint64_t)p[i] << (8 * i);
-        push(f, op == 0x43 ? WASM_F32 : WASM_F64);
-        if (emit) { emit_op(f, OP_CONST); emit_imm(f, v); }
+        push_loc(f, op == 0x43 ? WASM_F32 : WASM_F64, LOC_CONST, const_index(f, v));
         return 0;
     }
     case 0xd0: { /* ref.null t */
@@ -869,8 +1127,7 @@ static int instr(struct fn *f, uint8_t op)
             return malformed(f, "unexpected end");
         if (!is_ref(t))
             return malformed(f, "malformed reference type");
-        push(f, t);
-        if (emit) { emit_op(f, OP_CONST); emit_imm(f, 0); }
+        push_loc(f, t, LOC_CONST, const_index(f, 0));
         return 0;
     }
     case 0xd1: { /* ref.is_null */
@@ -879,8 +1136,9 @@ static int instr(struct fn *f, uint8_t op)
             return -1;
         if (t != T_UNKNOWN && !is_ref(t))
             return fail(f, "type mismatch: ref.is_null needs a reference");
+        base = f->nvals;
+        if (emit) { emit_op(f, OP_REF_IS_NULL); emit_src(f, base); emit_dest(f, base); }
         push(f, WASM_I32);
-        if (emit) emit_op(f, OP_REF_IS_NULL);
         return 0;
     }
     case 0xd2: /* ref.func */
@@ -890,8 +1148,8 @@ static int instr(struct fn *f, uint8_t op)
             return fail(f, "unknown function %u", a);
         if (!(m->declared_funcs[a / 8] & (1u << (a % 8))))
             return fail(f, "undeclared function reference %u", a);
+        if (emit) { emit_op(f, OP_REF_FUNC); emit_imm(f, a); emit_dest(f, f->nvals); }
         push(f, WASM_FUNCREF);
-        if (emit) { emit_op(f, OP_REF_FUNC); emit_imm(f, a); }
         return 0;
     case 0xfc:
         return instr_misc(f);
@@ -945,7 +1203,9 @@ static int compile_function(struct fn *f, uint32_t fidx, struct code *code)
     }
 
     f->nvals = f->nctrls = f->ncode = f->nmap = 0;
-    f->max_height = f->nlocals;
+    f->nconsts = f->nfix = 0;
+    f->last_dest = -1;
+    f->max_height = 0;
     f->ninstr = f->loop_instr = f->loop_depth = 0;
     f->instr_off = (uint32_t)rd_off(r);
     emit_op(f, OP_CHECK);
@@ -966,8 +1226,25 @@ static int compile_function(struct fn *f, uint32_t fidx, struct code *code)
 
     uint32_t entry_cost = f->ninstr - f->loop_instr;
     f->code[1].u64 = entry_cost ? entry_cost : 1;
+
+    /* frame: locals, constants, temporaries */
+    uint64_t cbase = f->nlocals, tbase = (uint64_t)f->nlocals + f->nconsts;
+    if (tbase + f->max_height + 1 > UINT32_MAX / 2)
+        return load_fail(f->lc, ERR_TOO_BIG, r, "function frame too large");
+    for (uint32_t i = 0; i < f->nfix; i++) {
+        uint64_t v = f->code[f->fix[i]].u64;
+        if ((v >> TAG_SHIFT) == 1)
+            f->code[f->fix[i]].u64 = tbase + (v & TAG_MASK);
+        else if ((v >> TAG_SHIFT) == 2)
+            f->code[f->fix[i]].u64 = cbase + (v & TAG_MASK);
+    }
+    code->nconsts = f->nconsts;
+    code->consts = malloc((f->nconsts ? f->nconsts : 1) * sizeof(uint64_t));
+    if (!code->consts)
+        return load_fail(f->lc, ERR_NO_MEMORY, r, "out of memory compiling");
+    memcpy(code->consts, f->consts, f->nconsts * sizeof(uint64_t));
     code->nlocals = f->nlocals;
-    code->max_height = f->max_height + 1;
+    code->max_height = (uint32_t)(tbase + f->max_height + 1);
     code->local_types = f->locals;
     f->locals = NULL;
     code->cells = f->code;
@@ -996,6 +1273,9 @@ int wasm_compile_module(wasm_module *m, struct loadctx *lc)
             load_fail(lc, ERR_NO_MEMORY, &f.r, "out of memory");
     }
     free(f.vals);
+    free(f.locs);
+    free(f.consts);
+    free(f.fix);
     free(f.ctrls);
     free(f.code);
     free(f.map);

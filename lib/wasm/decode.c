@@ -714,6 +714,7 @@ void wasm_module_free(wasm_module *m)
             free(m->codes[i].cells);
             free(m->codes[i].map);
             free(m->codes[i].local_types);
+            free(m->codes[i].consts);
         }
         free(m->codes);
     }

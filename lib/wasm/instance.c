@@ -458,12 +458,13 @@ int wasm_call_start(wasm_instance *inst, wasm_func *f, const wasm_value *args)
     if (!f->host) {
         for (uint32_t i = np; i < f->code->nlocals; i++)
             inst->stack[i] = 0;
+        for (uint32_t i = 0; i < f->code->nconsts; i++)
+            inst->stack[f->code->nlocals + i] = f->code->consts[i];
         inst->frames[0].fn = NULL;
         inst->frames[0].pc = 0;
         inst->frames[0].fp = 0;
         inst->depth = 1;
         inst->fp = 0;
-        inst->sp = f->code->nlocals;
         inst->pc = 0;
     }
     return 0;
@@ -550,7 +551,6 @@ int wasm_host_complete(wasm_instance *inst, const wasm_value *results)
         inst->nresults = nr;
         return 0;
     }
-    inst->sp = inst->pending_args + nr;
     return 0;
 }
 

@@ -120,7 +120,9 @@ struct pcmap {
 struct code {
     uint32_t body_off, body_len;   /* into the binary */
     uint32_t nlocals;              /* params + declared locals */
-    uint32_t max_height;           /* locals + deepest operand stack, in slots */
+    uint32_t max_height;           /* frame size in slots: locals, constants, temporaries */
+    uint64_t *consts;              /* copied into the frame after the locals on entry */
+    uint32_t nconsts;
     uint8_t *local_types;          /* declared locals (after params) */
     cell *cells;
     uint32_t ncells;
@@ -244,7 +246,7 @@ struct wasm_instance {
     uint32_t max_depth;
     uint32_t depth;                /* frames in use */
     wasm_func *cur;                /* running function (when running/paused) */
-    uint32_t pc, fp, sp;           /* cell index, frame base, stack top */
+    uint32_t pc, fp;               /* cell index, frame base (slot index) */
     bool active;                   /* a call is under way */
     uint32_t pending_args;         /* slot of a suspended host call's args */
     wasm_func *pending;            /* suspended host function, or NULL */

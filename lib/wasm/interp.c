@@ -2,15 +2,15 @@
  * The interpreter: direct-threaded code (each cell holds its handler's
  * address, gcc's computed goto dispatches) over the cells compile.c made.
  *
- * All execution state lives in the instance: the value stack (locals and
- * operands, 8-byte slots), the frame stack, the current function and the
- * pc/fp/sp indexes. Wasm calls push a frame and jump; they never recurse on
- * the C stack, so this function's C frame is the whole C stack cost of a
- * run, and leaving at any safe point loses nothing.
+ * All execution state lives in the instance: the value stack (frames of
+ * 8-byte slots: locals, constants, temporaries), the frame stack, the current
+ * function and the pc/fp indexes. Wasm calls push a frame and jump; they
+ * never recurse on the C stack, so this function's C frame is the whole C
+ * stack cost of a run, and leaving at any safe point loses nothing.
  *
- * Registers while running: pc (cell pointer), sp (next free slot), fp (frame
- * base: locals then operands), mem/memsize (memory 0 of the running
- * function's instance, reloaded after calls and growth), mi (that instance).
+ * Registers while running: pc (cell pointer), fp (frame base; operands are
+ * fp[slot]), mem/memsize (memory 0 of the running function's instance,
+ * reloaded after calls and growth), mi (that instance).
  */
 #include <stdlib.h>
 
@@ -69,7 +69,6 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
     wasm_instance *mi = cur->inst;
     const cell *pc = cur->code->cells + self->pc;
     wasm_value *fp = stack + self->fp;
-    wasm_value *sp = stack + self->sp;
     uint8_t *mem = NULL;
     uint64_t memsize = 0;
     int64_t fuel = self->fuel < 0 ? INT64_MAX : self->fuel;
@@ -84,48 +83,47 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
 #define NEXT(n) do { pc += (n); goto *pc->op; } while (0)
 #define TRAP(msg) do { trap_msg = (msg); goto trap; } while (0)
 #define IMM(k) (pc[k].u64)
+#define S(k) (fp[pc[k].u64])
 
     RELOAD_MEM();
     NEXT(0);
 
 L_UNREACHABLE:
     TRAP("unreachable executed");
+L_COPY:
+    S(2) = S(1);
+    NEXT(3);
 
 L_BR:
     NEXT(pc[1].i64);
 L_BR_MOVE: {
-    uint32_t n = (uint32_t)IMM(3);
-    wasm_value *dst = fp + IMM(2);
-    memmove(dst, sp - n, n * sizeof *sp);
-    sp = dst + n;
+    uint32_t n = (uint32_t)IMM(4);
+    memmove(&S(3), &S(2), n * sizeof *fp);
     NEXT(pc[1].i64);
 }
 L_BR_IF:
-    if ((uint32_t)*--sp)
+    if ((uint32_t)S(2))
         NEXT(pc[1].i64);
-    NEXT(2);
+    NEXT(3);
 L_BR_IF_MOVE:
-    if ((uint32_t)*--sp) {
-        uint32_t n = (uint32_t)IMM(3);
-        wasm_value *dst = fp + IMM(2);
-        memmove(dst, sp - n, n * sizeof *sp);
-        sp = dst + n;
+    if ((uint32_t)S(2)) {
+        uint32_t n = (uint32_t)IMM(5);
+        memmove(&S(4), &S(3), n * sizeof *fp);
         NEXT(pc[1].i64);
     }
-    NEXT(4);
+    NEXT(6);
 L_BR_UNLESS:
-    if (!(uint32_t)*--sp)
+    if (!(uint32_t)S(2))
         NEXT(pc[1].i64);
-    NEXT(2);
+    NEXT(3);
 L_BR_TABLE: {
     uint32_t count = (uint32_t)IMM(1), n = (uint32_t)IMM(2);
-    uint32_t i = (uint32_t)*--sp;
+    uint32_t i = (uint32_t)S(3);
     if (i > count)
         i = count;
-    const cell *e = pc + 3 + 2 * (size_t)i;
-    wasm_value *dst = fp + e[1].u64;
-    memmove(dst, sp - n, n * sizeof *sp);
-    sp = dst + n;
+    const cell *e = pc + 5 + 2 * (size_t)i;
+    if (n)
+        memmove(fp + e[1].u64, &S(4), n * sizeof *fp);
     NEXT(e[0].i64);
 }
 
@@ -133,11 +131,10 @@ L_CHECK:
     /* Safe point: loop headers and function entries. */
     if (__builtin_expect((fuel -= (int64_t)IMM(1)) < 0 ||
                          __atomic_load_n(&self->pause_requested, __ATOMIC_RELAXED), 0)) {
+        fuel += (int64_t)IMM(1);
         if (__atomic_exchange_n(&self->pause_requested, 0, __ATOMIC_ACQ_REL)) {
-            fuel += (int64_t)IMM(1);
             status = WASM_PAUSED;
         } else {
-            fuel += (int64_t)IMM(1);
             if (fuel >= (int64_t)IMM(1))
                 NEXT(2);
             status = WASM_OUT_OF_FUEL;
@@ -147,9 +144,9 @@ L_CHECK:
     NEXT(2);
 
 L_RETURN: {
-    uint32_t n = (uint32_t)IMM(1);
-    memmove(fp, sp - n, n * sizeof *sp);
-    sp = fp + n;
+    uint32_t n = (uint32_t)IMM(2);
+    if (IMM(1))
+        memmove(fp, &S(1), n * sizeof *fp);
     struct frame *fr = &self->frames[--self->depth];
     if (!fr->fn) {
         self->nresults = n;
@@ -159,20 +156,19 @@ L_RETURN: {
     cur = fr->fn;
     fp = stack + fr->fp;
     pc = cur->code->cells + fr->pc;
-    if (cur->inst != mi) {
-        mi = cur->inst;
-    }
+    mi = cur->inst;
     RELOAD_MEM();
     NEXT(0);
 }
 
 L_CALL: {
     wasm_func *f = mi->funcs[IMM(1)];
-    const cell *next = pc + 2;
+    wasm_value *args = &S(2);
+    const cell *next = pc + 3;
     goto do_call;
 L_CALL_INDIRECT: {
     wasm_table *t = mi->tables[IMM(2)];
-    uint32_t i = (uint32_t)*--sp;
+    uint32_t i = (uint32_t)S(3);
     if (i >= t->size)
         TRAP("undefined element");
     f = (wasm_func *)(uintptr_t)t->elems[i];
@@ -180,24 +176,22 @@ L_CALL_INDIRECT: {
         TRAP("uninitialized element");
     if (f->type_id != mi->type_ids[IMM(1)])
         TRAP("indirect call type mismatch");
-    next = pc + 3;
+    args = &S(4);
+    next = pc + 5;
 }
 do_call:
     if (f->host) {
         uint32_t np = f->type.nparams, nr = f->type.nresults;
-        wasm_value *args = sp - np;
         if (args + (nr > np ? nr : np) > stack_end) {
             trap_status = ERR_EXHAUSTED;
             TRAP("call stack exhausted");
         }
         self->pc = (uint32_t)(pc - cur->code->cells);
-        self->sp = (uint32_t)(sp - stack);
         self->fp = (uint32_t)(fp - stack);
         self->cur = cur;
         self->host_trap_msg = NULL;
         int r = f->host(self, f->user, args);
         if (r == WASM_HOST_OK) {
-            sp = args + nr;
             RELOAD_MEM();
             pc = next;
             NEXT(0);
@@ -221,8 +215,7 @@ do_call:
     }
     {
         const struct code *c = f->code;
-        wasm_value *nfp = sp - f->type.nparams;
-        if (nfp + c->max_height > stack_end) {
+        if (args + c->max_height > stack_end) {
             trap_status = ERR_EXHAUSTED;
             TRAP("call stack exhausted");
         }
@@ -230,10 +223,11 @@ do_call:
         fr->fn = cur;
         fr->pc = (uint32_t)(next - cur->code->cells);
         fr->fp = (uint32_t)(fp - stack);
-        for (wasm_value *p = sp; p < nfp + c->nlocals; p++)
-            *p = 0;
-        fp = nfp;
-        sp = nfp + c->nlocals;
+        fp = args;
+        for (uint32_t k = f->type.nparams; k < c->nlocals; k++)
+            fp[k] = 0;
+        for (uint32_t k = 0; k < c->nconsts; k++)
+            fp[c->nlocals + k] = c->consts[k];
         cur = f;
         pc = c->cells;
         if (f->inst != mi) {
@@ -245,56 +239,47 @@ do_call:
 }
 
 L_DROP:
-    sp--;
     NEXT(1);
 L_SELECT:
-    sp -= 2;
-    if (!(uint32_t)sp[1])
-        sp[-1] = sp[0];
-    NEXT(1);
+    S(4) = (uint32_t)S(3) ? S(1) : S(2);
+    NEXT(5);
 
 L_LOCAL_GET:
-    *sp++ = fp[IMM(1)];
-    NEXT(2);
 L_LOCAL_SET:
-    fp[IMM(1)] = *--sp;
-    NEXT(2);
 L_LOCAL_TEE:
-    fp[IMM(1)] = sp[-1];
-    NEXT(2);
+    TRAP("internal error: stack op in register code");
 L_GLOBAL_GET:
-    *sp++ = mi->globals[IMM(1)]->value;
-    NEXT(2);
+    S(2) = mi->globals[IMM(1)]->value;
+    NEXT(3);
 L_GLOBAL_SET:
-    mi->globals[IMM(1)]->value = *--sp;
-    NEXT(2);
+    mi->globals[IMM(1)]->value = S(2);
+    NEXT(3);
 
 L_TABLE_GET: {
     wasm_table *t = mi->tables[IMM(1)];
-    uint32_t i = (uint32_t)sp[-1];
+    uint32_t i = (uint32_t)S(2);
     if (i >= t->size)
         TRAP("out of bounds table access");
-    sp[-1] = t->elems[i];
-    NEXT(2);
+    S(3) = t->elems[i];
+    NEXT(4);
 }
 L_TABLE_SET: {
     wasm_table *t = mi->tables[IMM(1)];
-    uint32_t i = (uint32_t)sp[-2];
+    uint32_t i = (uint32_t)S(2);
     if (i >= t->size)
         TRAP("out of bounds table access");
-    t->elems[i] = sp[-1];
-    sp -= 2;
-    NEXT(2);
+    t->elems[i] = S(3);
+    NEXT(4);
 }
 
 #define LOAD(name, size, expr) \
 L_##name: { \
-    uint64_t ea = (uint64_t)(uint32_t)sp[-1] + IMM(1); \
+    uint64_t ea = (uint64_t)(uint32_t)S(2) + IMM(1); \
     if (ea + (size) > memsize) \
         TRAP("out of bounds memory access"); \
     const uint8_t *p = mem + ea; \
-    sp[-1] = (expr); \
-    NEXT(2); \
+    S(3) = (expr); \
+    NEXT(4); \
 }
     LOAD(I32_LOAD, 4, ld32(p))
     LOAD(I64_LOAD, 8, ld64(p))
@@ -311,13 +296,12 @@ L_##name: { \
 
 #define STORE(name, size) \
 L_##name: { \
-    uint64_t ea = (uint64_t)(uint32_t)sp[-2] + IMM(1); \
+    uint64_t ea = (uint64_t)(uint32_t)S(2) + IMM(1); \
     if (ea + (size) > memsize) \
         TRAP("out of bounds memory access"); \
-    uint64_t v = sp[-1]; \
+    uint64_t v = S(3); \
     memcpy(mem + ea, &v, (size)); \
-    sp -= 2; \
-    NEXT(2); \
+    NEXT(4); \
 }
     STORE(I32_STORE, 4)
     STORE(I64_STORE, 8)
@@ -328,33 +312,36 @@ L_##name: { \
     STORE(I64_STORE32, 4)
 
 L_MEMORY_SIZE:
-    *sp++ = mi->memory->pages;
-    NEXT(1);
+    S(1) = mi->memory->pages;
+    NEXT(2);
 L_MEMORY_GROW: {
     uint32_t cap = self->max_pages;
-    sp[-1] = (uint32_t)wasm_memory_grow_pages(mi->memory, (uint32_t)sp[-1], cap);
+    S(2) = (uint32_t)wasm_memory_grow_pages(mi->memory, (uint32_t)S(1), cap);
     RELOAD_MEM();
-    NEXT(1);
+    NEXT(3);
 }
 L_CONST:
-    *sp++ = IMM(1);
-    NEXT(2);
+    TRAP("internal error: stack op in register code");
 
-/* ---- numeric ---- */
+/* ---- numeric: unary ops read S(1) and write S(2); binary S(1) S(2) -> S(3) ---- */
 #define I32_BIN(name, expr) \
-L_##name: { uint32_t a = (uint32_t)sp[-2], b = (uint32_t)sp[-1]; (void)a; (void)b; \
-    sp[-2] = (uint32_t)(expr); sp--; NEXT(1); }
+L_##name: { uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2); (void)a; (void)b; \
+    S(3) = (uint32_t)(expr); NEXT(4); }
 #define I64_BIN(name, expr) \
-L_##name: { uint64_t a = sp[-2], b = sp[-1]; (void)a; (void)b; \
-    sp[-2] = (uint64_t)(expr); sp--; NEXT(1); }
+L_##name: { uint64_t a = S(1), b = S(2); (void)a; (void)b; \
+    S(3) = (uint64_t)(expr); NEXT(4); }
 #define I32_UN(name, expr) \
-L_##name: { uint32_t a = (uint32_t)sp[-1]; sp[-1] = (uint32_t)(expr); NEXT(1); }
+L_##name: { uint32_t a = (uint32_t)S(1); S(2) = (uint32_t)(expr); NEXT(3); }
 #define I64_UN(name, expr) \
-L_##name: { uint64_t a = sp[-1]; sp[-1] = (uint64_t)(expr); NEXT(1); }
+L_##name: { uint64_t a = S(1); S(2) = (uint64_t)(expr); NEXT(3); }
 #define F32_BIN(name, expr) \
-L_##name: { float a = f32_of(sp[-2]), b = f32_of(sp[-1]); sp[-2] = (expr); sp--; NEXT(1); }
+L_##name: { float a = f32_of(S(1)), b = f32_of(S(2)); S(3) = (expr); NEXT(4); }
 #define F64_BIN(name, expr) \
-L_##name: { double a = f64_of(sp[-2]), b = f64_of(sp[-1]); sp[-2] = (expr); sp--; NEXT(1); }
+L_##name: { double a = f64_of(S(1)), b = f64_of(S(2)); S(3) = (expr); NEXT(4); }
+#define UNARY(name, expr) \
+L_##name: { uint64_t v = S(1); S(2) = (expr); NEXT(3); }
+#define BINARY(name, expr) \
+L_##name: { uint64_t v = S(1), w = S(2); S(3) = (expr); NEXT(4); }
 
     I32_UN(I32_EQZ, a == 0)
     I32_BIN(I32_EQ, a == b)
@@ -367,10 +354,8 @@ L_##name: { double a = f64_of(sp[-2]), b = f64_of(sp[-1]); sp[-2] = (expr); sp--
     I32_BIN(I32_LE_U, a <= b)
     I32_BIN(I32_GE_S, (int32_t)a >= (int32_t)b)
     I32_BIN(I32_GE_U, a >= b)
-L_I64_EQZ:
-L_REF_IS_NULL:
-    sp[-1] = sp[-1] == 0;
-    NEXT(1);
+    UNARY(I64_EQZ, v == 0)
+    UNARY(REF_IS_NULL, v == 0)
     I64_BIN(I64_EQ, a == b)
     I64_BIN(I64_NE, a != b)
     I64_BIN(I64_LT_S, (int64_t)a < (int64_t)b)
@@ -401,38 +386,34 @@ L_REF_IS_NULL:
     I32_BIN(I32_SUB, a - b)
     I32_BIN(I32_MUL, a * b)
 L_I32_DIV_S: {
-    int32_t a = (int32_t)sp[-2], b = (int32_t)sp[-1];
+    int32_t a = (int32_t)S(1), b = (int32_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
     if (a == INT32_MIN && b == -1)
         TRAP("integer overflow");
-    sp[-2] = (uint32_t)(a / b);
-    sp--;
-    NEXT(1);
+    S(3) = (uint32_t)(a / b);
+    NEXT(4);
 }
 L_I32_DIV_U: {
-    uint32_t a = (uint32_t)sp[-2], b = (uint32_t)sp[-1];
+    uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    sp[-2] = a / b;
-    sp--;
-    NEXT(1);
+    S(3) = a / b;
+    NEXT(4);
 }
 L_I32_REM_S: {
-    int32_t a = (int32_t)sp[-2], b = (int32_t)sp[-1];
+    int32_t a = (int32_t)S(1), b = (int32_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    sp[-2] = b == -1 ? 0 : (uint32_t)(a % b);
-    sp--;
-    NEXT(1);
+    S(3) = b == -1 ? 0 : (uint32_t)(a % b);
+    NEXT(4);
 }
 L_I32_REM_U: {
-    uint32_t a = (uint32_t)sp[-2], b = (uint32_t)sp[-1];
+    uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    sp[-2] = a % b;
-    sp--;
-    NEXT(1);
+    S(3) = a % b;
+    NEXT(4);
 }
     I32_BIN(I32_AND, a & b)
     I32_BIN(I32_OR, a | b)
@@ -450,38 +431,34 @@ L_I32_REM_U: {
     I64_BIN(I64_SUB, a - b)
     I64_BIN(I64_MUL, a * b)
 L_I64_DIV_S: {
-    int64_t a = (int64_t)sp[-2], b = (int64_t)sp[-1];
+    int64_t a = (int64_t)S(1), b = (int64_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
     if (a == INT64_MIN && b == -1)
         TRAP("integer overflow");
-    sp[-2] = (uint64_t)(a / b);
-    sp--;
-    NEXT(1);
+    S(3) = (uint64_t)(a / b);
+    NEXT(4);
 }
 L_I64_DIV_U: {
-    uint64_t a = sp[-2], b = sp[-1];
+    uint64_t a = S(1), b = S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    sp[-2] = a / b;
-    sp--;
-    NEXT(1);
+    S(3) = a / b;
+    NEXT(4);
 }
 L_I64_REM_S: {
-    int64_t a = (int64_t)sp[-2], b = (int64_t)sp[-1];
+    int64_t a = (int64_t)S(1), b = (int64_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    sp[-2] = b == -1 ? 0 : (uint64_t)(a % b);
-    sp--;
-    NEXT(1);
+    S(3) = b == -1 ? 0 : (uint64_t)(a % b);
+    NEXT(4);
 }
 L_I64_REM_U: {
-    uint64_t a = sp[-2], b = sp[-1];
+    uint64_t a = S(1), b = S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    sp[-2] = a % b;
-    sp--;
-    NEXT(1);
+    S(3) = a % b;
+    NEXT(4);
 }
     I64_BIN(I64_AND, a & b)
     I64_BIN(I64_OR, a | b)
@@ -494,48 +471,46 @@ L_I64_REM_U: {
 
     I32_UN(F32_ABS, a & 0x7fffffffu)
     I32_UN(F32_NEG, a ^ 0x80000000u)
-L_F32_CEIL:    sp[-1] = f32_round(sp[-1], 0); NEXT(1);
-L_F32_FLOOR:   sp[-1] = f32_round(sp[-1], 1); NEXT(1);
-L_F32_TRUNC:   sp[-1] = f32_round(sp[-1], 2); NEXT(1);
-L_F32_NEAREST: sp[-1] = f32_round(sp[-1], 3); NEXT(1);
-L_F32_SQRT:    sp[-1] = bits_f32(sqrtf(f32_of(sp[-1]))); NEXT(1);
+    UNARY(F32_CEIL, f32_round(v, 0))
+    UNARY(F32_FLOOR, f32_round(v, 1))
+    UNARY(F32_TRUNC, f32_round(v, 2))
+    UNARY(F32_NEAREST, f32_round(v, 3))
+    UNARY(F32_SQRT, bits_f32(sqrtf(f32_of(v))))
     F32_BIN(F32_ADD, bits_f32(a + b))
     F32_BIN(F32_SUB, bits_f32(a - b))
     F32_BIN(F32_MUL, bits_f32(a * b))
     F32_BIN(F32_DIV, bits_f32(a / b))
-L_F32_MIN: sp[-2] = f32_min(sp[-2], sp[-1]); sp--; NEXT(1);
-L_F32_MAX: sp[-2] = f32_max(sp[-2], sp[-1]); sp--; NEXT(1);
+    BINARY(F32_MIN, f32_min(v, w))
+    BINARY(F32_MAX, f32_max(v, w))
     I32_BIN(F32_COPYSIGN, (a & 0x7fffffffu) | (b & 0x80000000u))
 
     I64_UN(F64_ABS, a & 0x7fffffffffffffffull)
     I64_UN(F64_NEG, a ^ 0x8000000000000000ull)
-L_F64_CEIL:    sp[-1] = f64_round(sp[-1], 0); NEXT(1);
-L_F64_FLOOR:   sp[-1] = f64_round(sp[-1], 1); NEXT(1);
-L_F64_TRUNC:   sp[-1] = f64_round(sp[-1], 2); NEXT(1);
-L_F64_NEAREST: sp[-1] = f64_round(sp[-1], 3); NEXT(1);
-L_F64_SQRT:    sp[-1] = bits_f64(sqrt(f64_of(sp[-1]))); NEXT(1);
+    UNARY(F64_CEIL, f64_round(v, 0))
+    UNARY(F64_FLOOR, f64_round(v, 1))
+    UNARY(F64_TRUNC, f64_round(v, 2))
+    UNARY(F64_NEAREST, f64_round(v, 3))
+    UNARY(F64_SQRT, bits_f64(sqrt(f64_of(v))))
     F64_BIN(F64_ADD, bits_f64(a + b))
     F64_BIN(F64_SUB, bits_f64(a - b))
     F64_BIN(F64_MUL, bits_f64(a * b))
     F64_BIN(F64_DIV, bits_f64(a / b))
-L_F64_MIN: sp[-2] = f64_min(sp[-2], sp[-1]); sp--; NEXT(1);
-L_F64_MAX: sp[-2] = f64_max(sp[-2], sp[-1]); sp--; NEXT(1);
+    BINARY(F64_MIN, f64_min(v, w))
+    BINARY(F64_MAX, f64_max(v, w))
     I64_BIN(F64_COPYSIGN, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
 
-L_I32_WRAP_I64:
-    sp[-1] = (uint32_t)sp[-1];
-    NEXT(1);
+    UNARY(I32_WRAP_I64, (uint32_t)v)
 
 #define TRUNC(name, fn, conv) \
 L_##name: { \
     uint64_t out = 0; \
-    int e = fn(conv(sp[-1]), &out); \
+    int e = fn(conv(S(1)), &out); \
     if (e == 1) \
         TRAP("invalid conversion to integer"); \
     if (e == 2) \
         TRAP("integer overflow"); \
-    sp[-1] = out; \
-    NEXT(1); \
+    S(2) = out; \
+    NEXT(3); \
 }
     TRUNC(I32_TRUNC_F32_S, trunc_i32_s, (double)f32_of)
     TRUNC(I32_TRUNC_F32_U, trunc_i32_u, (double)f32_of)
@@ -545,96 +520,87 @@ L_##name: { \
     TRUNC(I64_TRUNC_F32_U, trunc_i64_u, (double)f32_of)
     TRUNC(I64_TRUNC_F64_S, trunc_i64_s, f64_of)
     TRUNC(I64_TRUNC_F64_U, trunc_i64_u, f64_of)
-L_I64_EXTEND_I32_S:
-    sp[-1] = (uint64_t)(int64_t)(int32_t)sp[-1];
-    NEXT(1);
-L_I64_EXTEND_I32_U:
-    sp[-1] = (uint32_t)sp[-1];
-    NEXT(1);
-L_F32_CONVERT_I32_S: sp[-1] = bits_f32((float)(int32_t)sp[-1]); NEXT(1);
-L_F32_CONVERT_I32_U: sp[-1] = bits_f32((float)(uint32_t)sp[-1]); NEXT(1);
-L_F32_CONVERT_I64_S: sp[-1] = bits_f32((float)(int64_t)sp[-1]); NEXT(1);
-L_F32_CONVERT_I64_U: sp[-1] = bits_f32((float)sp[-1]); NEXT(1);
+    UNARY(I64_EXTEND_I32_S, (uint64_t)(int64_t)(int32_t)v)
+    UNARY(I64_EXTEND_I32_U, (uint32_t)v)
+    UNARY(F32_CONVERT_I32_S, bits_f32((float)(int32_t)v))
+    UNARY(F32_CONVERT_I32_U, bits_f32((float)(uint32_t)v))
+    UNARY(F32_CONVERT_I64_S, bits_f32((float)(int64_t)v))
+    UNARY(F32_CONVERT_I64_U, bits_f32((float)v))
 L_F32_DEMOTE_F64: {
-    double d = f64_of(sp[-1]);
-    sp[-1] = d != d ? (bits_f32((float)d) | 0x00400000u) : bits_f32((float)d);
-    NEXT(1);
+    double d = f64_of(S(1));
+    S(2) = d != d ? (bits_f32((float)d) | 0x00400000u) : bits_f32((float)d);
+    NEXT(3);
 }
-L_F64_CONVERT_I32_S: sp[-1] = bits_f64((double)(int32_t)sp[-1]); NEXT(1);
-L_F64_CONVERT_I32_U: sp[-1] = bits_f64((double)(uint32_t)sp[-1]); NEXT(1);
-L_F64_CONVERT_I64_S: sp[-1] = bits_f64((double)(int64_t)sp[-1]); NEXT(1);
-L_F64_CONVERT_I64_U: sp[-1] = bits_f64((double)sp[-1]); NEXT(1);
+    UNARY(F64_CONVERT_I32_S, bits_f64((double)(int32_t)v))
+    UNARY(F64_CONVERT_I32_U, bits_f64((double)(uint32_t)v))
+    UNARY(F64_CONVERT_I64_S, bits_f64((double)(int64_t)v))
+    UNARY(F64_CONVERT_I64_U, bits_f64((double)v))
 L_F64_PROMOTE_F32: {
-    float f = f32_of(sp[-1]);
-    sp[-1] = f != f ? (bits_f64((double)f) | 0x0008000000000000ull) : bits_f64((double)f);
-    NEXT(1);
+    float fl = f32_of(S(1));
+    S(2) = fl != fl ? (bits_f64((double)fl) | 0x0008000000000000ull) : bits_f64((double)fl);
+    NEXT(3);
 }
-L_I32_REINTERPRET_F32:
-L_I64_REINTERPRET_F64:
-L_F32_REINTERPRET_I32:
-L_F64_REINTERPRET_I64:
-    NEXT(1);
+    UNARY(I32_REINTERPRET_F32, v)
+    UNARY(I64_REINTERPRET_F64, v)
+    UNARY(F32_REINTERPRET_I32, v)
+    UNARY(F64_REINTERPRET_I64, v)
     I32_UN(I32_EXTEND8_S, (int32_t)(int8_t)a)
     I32_UN(I32_EXTEND16_S, (int32_t)(int16_t)a)
     I64_UN(I64_EXTEND8_S, (int64_t)(int8_t)a)
     I64_UN(I64_EXTEND16_S, (int64_t)(int16_t)a)
     I64_UN(I64_EXTEND32_S, (int64_t)(int32_t)a)
-L_I32_TRUNC_SAT_F32_S: sp[-1] = sat_i32_s(f32_of(sp[-1])); NEXT(1);
-L_I32_TRUNC_SAT_F32_U: sp[-1] = sat_i32_u(f32_of(sp[-1])); NEXT(1);
-L_I32_TRUNC_SAT_F64_S: sp[-1] = sat_i32_s(f64_of(sp[-1])); NEXT(1);
-L_I32_TRUNC_SAT_F64_U: sp[-1] = sat_i32_u(f64_of(sp[-1])); NEXT(1);
-L_I64_TRUNC_SAT_F32_S: sp[-1] = sat_i64_s(f32_of(sp[-1])); NEXT(1);
-L_I64_TRUNC_SAT_F32_U: sp[-1] = sat_i64_u(f32_of(sp[-1])); NEXT(1);
-L_I64_TRUNC_SAT_F64_S: sp[-1] = sat_i64_s(f64_of(sp[-1])); NEXT(1);
-L_I64_TRUNC_SAT_F64_U: sp[-1] = sat_i64_u(f64_of(sp[-1])); NEXT(1);
+    UNARY(I32_TRUNC_SAT_F32_S, sat_i32_s(f32_of(v)))
+    UNARY(I32_TRUNC_SAT_F32_U, sat_i32_u(f32_of(v)))
+    UNARY(I32_TRUNC_SAT_F64_S, sat_i32_s(f64_of(v)))
+    UNARY(I32_TRUNC_SAT_F64_U, sat_i32_u(f64_of(v)))
+    UNARY(I64_TRUNC_SAT_F32_S, sat_i64_s(f32_of(v)))
+    UNARY(I64_TRUNC_SAT_F32_U, sat_i64_u(f32_of(v)))
+    UNARY(I64_TRUNC_SAT_F64_S, sat_i64_s(f64_of(v)))
+    UNARY(I64_TRUNC_SAT_F64_U, sat_i64_u(f64_of(v)))
 
 L_REF_FUNC:
-    *sp++ = (wasm_value)(uintptr_t)mi->funcs[IMM(1)];
-    NEXT(2);
+    S(2) = (wasm_value)(uintptr_t)mi->funcs[IMM(1)];
+    NEXT(3);
 
 /* ---- bulk memory and tables: bounds are checked before anything moves ---- */
 L_MEMORY_INIT: {
     uint32_t seg = (uint32_t)IMM(1);
-    uint64_t d = (uint32_t)sp[-3], s = (uint32_t)sp[-2], n = (uint32_t)sp[-1];
+    uint64_t d = (uint32_t)S(2), s = (uint32_t)S(3), n = (uint32_t)S(4);
     uint64_t len = mi->data_dropped[seg] ? 0 : mi->mod->datas[seg].len;
-    sp -= 3;
     if (s + n > len || d + n > memsize)
         TRAP("out of bounds memory access");
     if (n)
         memcpy(mem + d, mi->mod->datas[seg].bytes + s, n);
-    NEXT(2);
+    NEXT(5);
 }
 L_DATA_DROP:
     mi->data_dropped[IMM(1)] = 1;
     NEXT(2);
 L_MEMORY_COPY: {
-    uint64_t d = (uint32_t)sp[-3], s = (uint32_t)sp[-2], n = (uint32_t)sp[-1];
-    sp -= 3;
+    uint64_t d = (uint32_t)S(1), s = (uint32_t)S(2), n = (uint32_t)S(3);
     if (s + n > memsize || d + n > memsize)
         TRAP("out of bounds memory access");
     memmove(mem + d, mem + s, n);
-    NEXT(1);
+    NEXT(4);
 }
 L_MEMORY_FILL: {
-    uint64_t d = (uint32_t)sp[-3], n = (uint32_t)sp[-1];
-    uint8_t v = (uint8_t)sp[-2];
-    sp -= 3;
+    uint64_t d = (uint32_t)S(1), n = (uint32_t)S(3);
+    uint8_t v = (uint8_t)S(2);
     if (d + n > memsize)
         TRAP("out of bounds memory access");
     memset(mem + d, v, n);
-    NEXT(1);
+    NEXT(4);
 }
 L_TABLE_INIT: {
     uint32_t seg = (uint32_t)IMM(1);
     wasm_table *t = mi->tables[IMM(2)];
-    uint64_t d = (uint32_t)sp[-3], s = (uint32_t)sp[-2], n = (uint32_t)sp[-1];
+    uint64_t d = (uint32_t)S(3), s = (uint32_t)S(4), n = (uint32_t)S(5);
     uint64_t len = mi->elem_refs[seg] ? mi->elem_len[seg] : 0;
-    sp -= 3;
     if (s + n > len || d + n > t->size)
         TRAP("out of bounds table access");
     if (n)
         memcpy(t->elems + d, mi->elem_refs[seg] + s, n * sizeof(wasm_value));
-    NEXT(3);
+    NEXT(6);
 }
 L_ELEM_DROP: {
     uint32_t seg = (uint32_t)IMM(1);
@@ -645,33 +611,29 @@ L_ELEM_DROP: {
 }
 L_TABLE_COPY: {
     wasm_table *td = mi->tables[IMM(1)], *ts = mi->tables[IMM(2)];
-    uint64_t d = (uint32_t)sp[-3], s = (uint32_t)sp[-2], n = (uint32_t)sp[-1];
-    sp -= 3;
+    uint64_t d = (uint32_t)S(3), s = (uint32_t)S(4), n = (uint32_t)S(5);
     if (s + n > ts->size || d + n > td->size)
         TRAP("out of bounds table access");
     memmove(td->elems + d, ts->elems + s, n * sizeof(wasm_value));
-    NEXT(3);
+    NEXT(6);
 }
 L_TABLE_GROW: {
     wasm_table *t = mi->tables[IMM(1)];
-    uint32_t n = (uint32_t)sp[-1];
-    sp[-2] = (uint32_t)wasm_table_grow_by(t, n, sp[-2]);
-    sp--;
-    NEXT(2);
+    S(4) = (uint32_t)wasm_table_grow_by(t, (uint32_t)S(3), S(2));
+    NEXT(5);
 }
 L_TABLE_SIZE:
-    *sp++ = mi->tables[IMM(1)]->size;
-    NEXT(2);
+    S(2) = mi->tables[IMM(1)]->size;
+    NEXT(3);
 L_TABLE_FILL: {
     wasm_table *t = mi->tables[IMM(1)];
-    uint64_t d = (uint32_t)sp[-3], n = (uint32_t)sp[-1];
-    wasm_value v = sp[-2];
-    sp -= 3;
+    uint64_t d = (uint32_t)S(2), n = (uint32_t)S(4);
+    wasm_value v = S(3);
     if (d + n > t->size)
         TRAP("out of bounds table access");
     for (uint64_t i = 0; i < n; i++)
         t->elems[d + i] = v;
-    NEXT(2);
+    NEXT(5);
 }
 
 trap: {
@@ -691,7 +653,6 @@ save:
     self->cur = cur;
     self->pc = (uint32_t)(pc - cur->code->cells);
     self->fp = (uint32_t)(fp - stack);
-    self->sp = (uint32_t)(sp - stack);
     self->fuel = self->fuel < 0 ? -1 : fuel;
     return status;
 
@@ -699,7 +660,6 @@ finish:
     self->active = false;
     self->cur = NULL;
     self->depth = 0;
-    self->sp = (uint32_t)(sp - stack);
     self->fuel = self->fuel < 0 ? -1 : fuel;
     return status;
 }

@@ -1,25 +1,31 @@
 /*
  * The interpreter's internal instruction set. The compiler (compile.c)
  * translates each function once, at load time, into an array of cells: a
- * handler address followed by its immediates, with branch targets resolved
- * to relative cell offsets. The numeric block OP_I32_EQZ..OP_I64_EXTEND32_S
- * follows wasm opcodes 0x45..0xc4 one to one.
+ * handler address followed by its immediates. The code is register-based:
+ * operands and results are slot numbers in the frame (fp[slot]), where the
+ * frame holds the locals, the function's constants and the temporaries of
+ * the operand stack. The numeric block OP_I32_EQZ..OP_I64_EXTEND32_S follows
+ * wasm opcodes 0x45..0xc4 one to one (unary: a d, binary: a b d).
  *
- * Immediates (in cells after the op):
- *   BR off | BR_MOVE off dst n | BR_IF off | BR_IF_MOVE off dst n
- *   BR_UNLESS off | BR_TABLE count n {off dst}*(count+1) | RETURN n
- *   CHECK cost | CALL func | CALL_INDIRECT type table
- *   LOCAL_* idx | GLOBAL_* idx | loads/stores offset | CONST bits
- *   TABLE_* table | MEMORY_INIT seg | DATA_DROP seg | TABLE_INIT seg table
- *   ELEM_DROP seg | TABLE_COPY dst src | REF_FUNC func
- * "off" is relative to the op's own cell; "dst" and local indexes are slot
- * offsets from the frame base, which the validator knows statically.
+ * Cells after the op ("off": branch target relative to the op's own cell;
+ * other names are slots unless they say otherwise):
+ *   BR off | BR_MOVE off src dst n | BR_IF off c | BR_IF_MOVE off c src dst n
+ *   BR_UNLESS off c | BR_TABLE count n idx src {off dst}*(count+1)
+ *   RETURN src n | CHECK cost | CALL func args | CALL_INDIRECT type table idx args
+ *   COPY src dst | SELECT a b c d | GLOBAL_GET g d | GLOBAL_SET g v
+ *   TABLE_GET t i d | TABLE_SET t i v | loads: offset addr d | stores: offset addr v
+ *   MEMORY_SIZE d | MEMORY_GROW n d | REF_IS_NULL a d | REF_FUNC func d
+ *   MEMORY_INIT seg d s n | DATA_DROP seg | MEMORY_COPY d s n | MEMORY_FILL d v n
+ *   TABLE_INIT seg t d s n | ELEM_DROP seg | TABLE_COPY t1 t2 d s n
+ *   TABLE_GROW t init n d | TABLE_SIZE t d | TABLE_FILL t i v n
+ * A call's arguments are consecutive temporaries from slot "args"; the
+ * callee's frame starts there, and its results come back in the same place.
  */
 #ifndef PUS_WASM_OPS_H
 #define PUS_WASM_OPS_H
 
 #define WASM_IR_OPS(X) \
-    X(UNREACHABLE) X(BR) X(BR_MOVE) X(BR_IF) X(BR_IF_MOVE) X(BR_UNLESS) \
+    X(UNREACHABLE) X(COPY) X(BR) X(BR_MOVE) X(BR_IF) X(BR_IF_MOVE) X(BR_UNLESS) \
     X(BR_TABLE) X(RETURN) X(CHECK) X(CALL) X(CALL_INDIRECT) X(DROP) X(SELECT) \
     X(LOCAL_GET) X(LOCAL_SET) X(LOCAL_TEE) X(GLOBAL_GET) X(GLOBAL_SET) \
     X(TABLE_GET) X(TABLE_SET) \
