@@ -73,6 +73,8 @@ struct fn {
     uint32_t *fix;               /* cells holding tagged slots */
     uint32_t nfix, capfix;
     int64_t last_dest;           /* dest cell of the last op, if it made the top temp */
+    uint32_t last_op_cell;       /* the last op emitted, for fusing */
+    int last_op;
     uint32_t last_dest_pos;
     struct ctrl *ctrls;
     uint32_t nctrls, capctrls;
@@ -143,6 +145,8 @@ static uint32_t emit_op(struct fn *f, int op)
     f->nmap++;
     f->code[f->ncode].op = f->labels[op];
     f->last_dest = -1;
+    f->last_op = op;
+    f->last_op_cell = f->ncode;
     return f->ncode++;
 }
 
@@ -355,6 +359,74 @@ static void set_unreachable(struct fn *f)
 
 /* Emits a branch (BR or BR_IF) to control frame c, the operands already popped
  * down to the label's values. */
+/* The raw (possibly tagged) slot operand of stack position pos. */
+static uint64_t src_raw(struct fn *f, uint32_t pos)
+{
+    struct loc l = f->locs[pos];
+    if (l.kind == LOC_LOCAL)
+        return l.idx;
+    if (l.kind == LOC_CONST)
+        return TAG_CONST | l.idx;
+    return TAG_TEMP | pos;
+}
+
+static void emit_raw(struct fn *f, uint64_t v)
+{
+    if (v >> TAG_SHIFT)
+        emit_tagged(f, v);
+    else
+        emit_imm(f, v);
+}
+
+/* A conditional branch on the i32 at cond_pos: the op, and its operands
+ * (emitted after the target offset). When the condition was just computed
+ * by an i32 comparison, the comparison is taken back and fused into the
+ * branch, saving a dispatch and a slot write on every loop iteration. */
+struct condbr {
+    int op;
+    uint32_t nops;
+    uint64_t ops[2];
+};
+
+static void cond_prepare(struct fn *f, bool when_true, uint32_t cond_pos, struct condbr *cb)
+{
+    static const int fused[] = {
+        /* I32_EQZ .. I32_GE_U, jump when true */
+        OP_BR_IF_EQZ, OP_BR_IF_EQ, OP_BR_IF_NE, OP_BR_IF_LT_S, OP_BR_IF_LT_U, OP_BR_IF_GT_S,
+        OP_BR_IF_GT_U, OP_BR_IF_LE_S, OP_BR_IF_LE_U, OP_BR_IF_GE_S, OP_BR_IF_GE_U};
+    static const int negated[] = {
+        OP_BR_IF, OP_BR_IF_NE, OP_BR_IF_EQ, OP_BR_IF_GE_S, OP_BR_IF_GE_U, OP_BR_IF_LE_S,
+        OP_BR_IF_LE_U, OP_BR_IF_GT_S, OP_BR_IF_GT_U, OP_BR_IF_LT_S, OP_BR_IF_LT_U};
+    if (f->last_dest >= 0 && f->last_dest_pos == cond_pos &&
+        f->locs[cond_pos].kind == LOC_TEMP &&
+        f->last_op >= OP_I32_EQZ && f->last_op <= OP_I32_GE_U) {
+        uint32_t k = (uint32_t)(f->last_op - OP_I32_EQZ);
+        uint32_t at = f->last_op_cell;
+        cb->nops = k == 0 ? 1 : 2;
+        for (uint32_t i = 0; i < cb->nops; i++)
+            cb->ops[i] = f->code[at + 1 + i].u64;
+        /* take the comparison back out of the code */
+        f->ncode = at;
+        f->nmap--;
+        while (f->nfix && f->fix[f->nfix - 1] >= at)
+            f->nfix--;
+        f->last_dest = -1;
+        cb->op = when_true ? fused[k] : negated[k];
+        if (cb->op == OP_BR_IF)
+            cb->nops = 1;
+        return;
+    }
+    cb->op = when_true ? OP_BR_IF : OP_BR_UNLESS;
+    cb->nops = 1;
+    cb->ops[0] = src_raw(f, cond_pos);
+}
+
+static void cond_operands(struct fn *f, const struct condbr *cb)
+{
+    for (uint32_t i = 0; i < cb->nops; i++)
+        emit_raw(f, cb->ops[i]);
+}
+
 /* Emits a branch (BR, or BR_IF reading the condition at cond_pos) to frame c.
  * cur is the operand stack height without the condition: the label's values
  * are the top of it, and are moved to where the label expects them. */
@@ -363,12 +435,17 @@ static void emit_branch(struct fn *f, struct ctrl *c, bool cond, uint32_t cond_p
     uint32_t n = label_arity(c);
     materialize_range(f, cur - n, cur);
     bool move = cur != c->height + n;
-    uint32_t op = emit_op(f, cond ? (move ? OP_BR_IF_MOVE : OP_BR_IF) : (move ? OP_BR_MOVE : OP_BR));
+    struct condbr cb = {0, 0, {0, 0}};
+    if (cond && !move)
+        cond_prepare(f, true, cond_pos, &cb);
+    uint32_t op = emit_op(f, cond ? (move ? OP_BR_IF_MOVE : cb.op) : (move ? OP_BR_MOVE : OP_BR));
     if (c->kind == K_LOOP)
         emit_imm(f, (uint64_t)((int64_t)c->start_pc - (int64_t)op));
     else
         emit_forward(f, &c->fixups, op);
-    if (cond)
+    if (cond && !move)
+        cond_operands(f, &cb);
+    else if (cond)
         emit_src(f, cond_pos);
     if (move) {
         emit_temp(f, cur - n);
@@ -764,8 +841,10 @@ static int instr(struct fn *f, uint8_t op)
         if (pop_types(f, np, p))
             return -1;
         uint32_t cond_pc = 0;
+        struct condbr cb = {0, 0, {0, 0}};
         if (op == 0x04 && emit) {
-            cond_pc = emit_op(f, OP_BR_UNLESS);
+            cond_prepare(f, false, cond, &cb);
+            cond_pc = emit_op(f, cb.op);
         }
         struct ctrl *c = push_ctrl(f, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF,
                                    np, p, nr, r == &one ? NULL : r, one);
@@ -777,7 +856,7 @@ static int instr(struct fn *f, uint8_t op)
         }
         if (op == 0x04 && emit) {
             emit_forward(f, &c->else_fixup, cond_pc);
-            emit_src(f, cond);
+            cond_operands(f, &cb);
         }
         if (op == 0x03) {
             c->start_instr = f->ninstr;

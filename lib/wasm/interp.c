@@ -46,6 +46,14 @@ static uint32_t offset_of(const struct code *c, uint32_t pc)
     return c->nmap ? c->map[lo].offset : 0;
 }
 
+/* Moves n values to a lower (or the same) place: branch results and
+ * return values only ever move down the stack. */
+static inline void copy_down(wasm_value *dst, const wasm_value *src, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        dst[i] = src[i];
+}
+
 static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t ld64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
@@ -98,7 +106,7 @@ L_BR:
     NEXT(pc[1].i64);
 L_BR_MOVE: {
     uint32_t n = (uint32_t)IMM(4);
-    memmove(&S(3), &S(2), n * sizeof *fp);
+    copy_down(&S(3), &S(2), n);
     NEXT(pc[1].i64);
 }
 L_BR_IF:
@@ -108,22 +116,39 @@ L_BR_IF:
 L_BR_IF_MOVE:
     if ((uint32_t)S(2)) {
         uint32_t n = (uint32_t)IMM(5);
-        memmove(&S(4), &S(3), n * sizeof *fp);
+        copy_down(&S(4), &S(3), n);
         NEXT(pc[1].i64);
     }
     NEXT(6);
 L_BR_UNLESS:
+L_BR_IF_EQZ:
     if (!(uint32_t)S(2))
         NEXT(pc[1].i64);
     NEXT(3);
+#define BR_CMP(name, cmp) \
+L_##name: { \
+    uint32_t a = (uint32_t)S(2), b = (uint32_t)S(3); \
+    if (cmp) \
+        NEXT(pc[1].i64); \
+    NEXT(4); \
+}
+    BR_CMP(BR_IF_EQ, a == b)
+    BR_CMP(BR_IF_NE, a != b)
+    BR_CMP(BR_IF_LT_S, (int32_t)a < (int32_t)b)
+    BR_CMP(BR_IF_LT_U, a < b)
+    BR_CMP(BR_IF_GT_S, (int32_t)a > (int32_t)b)
+    BR_CMP(BR_IF_GT_U, a > b)
+    BR_CMP(BR_IF_LE_S, (int32_t)a <= (int32_t)b)
+    BR_CMP(BR_IF_LE_U, a <= b)
+    BR_CMP(BR_IF_GE_S, (int32_t)a >= (int32_t)b)
+    BR_CMP(BR_IF_GE_U, a >= b)
 L_BR_TABLE: {
     uint32_t count = (uint32_t)IMM(1), n = (uint32_t)IMM(2);
     uint32_t i = (uint32_t)S(3);
     if (i > count)
         i = count;
     const cell *e = pc + 5 + 2 * (size_t)i;
-    if (n)
-        memmove(fp + e[1].u64, &S(4), n * sizeof *fp);
+    copy_down(fp + e[1].u64, &S(4), n);
     NEXT(e[0].i64);
 }
 
@@ -145,8 +170,7 @@ L_CHECK:
 
 L_RETURN: {
     uint32_t n = (uint32_t)IMM(2);
-    if (IMM(1))
-        memmove(fp, &S(1), n * sizeof *fp);
+    copy_down(fp, &S(1), n);
     struct frame *fr = &self->frames[--self->depth];
     if (!fr->fn) {
         self->nresults = n;
@@ -234,7 +258,12 @@ do_call:
             mi = f->inst;
             RELOAD_MEM();
         }
-        NEXT(0);
+        /* the callee's entry CHECK, inline: the common case skips it */
+        if (__builtin_expect((fuel - (int64_t)pc[1].u64) < 0 ||
+                             __atomic_load_n(&self->pause_requested, __ATOMIC_RELAXED), 0))
+            NEXT(0);
+        fuel -= (int64_t)pc[1].u64;
+        NEXT(2);
     }
 }
 

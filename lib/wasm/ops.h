@@ -18,6 +18,8 @@
  *   MEMORY_INIT seg d s n | DATA_DROP seg | MEMORY_COPY d s n | MEMORY_FILL d v n
  *   TABLE_INIT seg t d s n | ELEM_DROP seg | TABLE_COPY t1 t2 d s n
  *   TABLE_GROW t init n d | TABLE_SIZE t d | TABLE_FILL t i v n
+ * An i32 comparison feeding br_if or if fuses with it: BR_IF_<cmp> off a b
+ * (BR_IF_EQZ off a) jumps when the comparison holds.
  * A call's arguments are consecutive temporaries from slot "args"; the
  * callee's frame starts there, and its results come back in the same place.
  */
@@ -68,7 +70,10 @@
     X(I64_TRUNC_SAT_F64_S) X(I64_TRUNC_SAT_F64_U) \
     X(REF_IS_NULL) X(REF_FUNC) X(MEMORY_INIT) X(DATA_DROP) X(MEMORY_COPY) \
     X(MEMORY_FILL) X(TABLE_INIT) X(ELEM_DROP) X(TABLE_COPY) X(TABLE_GROW) \
-    X(TABLE_SIZE) X(TABLE_FILL)
+    X(TABLE_SIZE) X(TABLE_FILL) \
+    X(BR_IF_EQZ) X(BR_IF_EQ) X(BR_IF_NE) X(BR_IF_LT_S) X(BR_IF_LT_U) \
+    X(BR_IF_GT_S) X(BR_IF_GT_U) X(BR_IF_LE_S) X(BR_IF_LE_U) X(BR_IF_GE_S) \
+    X(BR_IF_GE_U)
 
 enum ir_op {
 #define IR_ENUM(name) OP_##name,
