@@ -1,0 +1,460 @@
+/*
+ * WASI descriptors: stdio (0-2), the preopened directory (3) and files and
+ * directories opened below it. Reads and writes go through the port; paths
+ * are normalised by wasi_resolve first, so the port never sees "..".
+ */
+#include "wasi/internal.h"
+
+#define CTX ((wasi_ctx *)user)
+#define ARG32(i) ((uint32_t)a[i])
+#define RET(v) do { a[0] = (uint32_t)(v); return WASM_HOST_OK; } while (0)
+
+#define RIGHTS_ALL   0x1fffffffull
+#define RIGHTS_STDIO ((1ull << 1) | (1ull << 6) | (1ull << 27))  /* read, write, poll */
+
+static struct wasi_fd *get_fd(wasi_ctx *c, uint32_t fd)
+{
+    if (fd >= WASI_MAX_FDS || !c->fds[fd].used)
+        return NULL;
+    return &c->fds[fd];
+}
+
+/* Path argument of a path_* call resolved against directory fd. */
+static int path_arg(wasm_instance *in, wasi_ctx *c, uint32_t fd, uint32_t ptr, uint32_t len,
+                    char *out, size_t outlen)
+{
+    struct wasi_fd *d = get_fd(c, fd);
+    if (!d)
+        return WASI_EBADF;
+    if (!d->is_dir)
+        return WASI_ENOTDIR;
+    const uint8_t *p = wmem(in, ptr, len);
+    if (!p)
+        return WASI_EFAULT;
+    return wasi_resolve(d->path, (const char *)p, len, out, outlen);
+}
+
+static int fd_write(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    uint32_t fd = ARG32(0), niov = ARG32(2);
+    struct wasi_fd *f = get_fd(c, fd);
+    if (!f || fd == 0 || f->is_dir)
+        RET(WASI_EBADF);
+    const uint8_t *iov = wmem(in, ARG32(1), (uint64_t)niov * 8);
+    if (!iov)
+        RET(WASI_EFAULT);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < niov; i++) {
+        uint32_t len = get_u32(iov + 8 * i + 4);
+        const uint8_t *buf = wmem(in, get_u32(iov + 8 * i), len);
+        if (!buf)
+            RET(WASI_EFAULT);
+        if (!len)
+            continue;
+        long n;
+        if (fd <= 2)
+            n = c->port.write_stdio ? c->port.write_stdio(c->port.ctx, (int)fd, buf, len) : (long)len;
+        else
+            n = c->port.write ? c->port.write(c->port.ctx, f->handle, buf, len) : ERR_NOT_SUPPORTED;
+        if (n < 0) {
+            if (total)
+                break;
+            RET(wasi_errno((int)n));
+        }
+        total += (uint64_t)n;
+        if ((uint32_t)n < len)
+            break;
+    }
+    RET(out_u32(in, ARG32(3), (uint32_t)total));
+}
+
+static int fd_read(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    uint32_t fd = ARG32(0), niov = ARG32(2);
+    struct wasi_fd *f = get_fd(c, fd);
+    if (!f || fd == 1 || fd == 2)
+        RET(WASI_EBADF);
+    if (f->is_dir)
+        RET(WASI_EISDIR);
+    const uint8_t *iov = wmem(in, ARG32(1), (uint64_t)niov * 8);
+    if (!iov)
+        RET(WASI_EFAULT);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < niov; i++) {
+        uint32_t len = get_u32(iov + 8 * i + 4);
+        uint8_t *buf = wmem(in, get_u32(iov + 8 * i), len);
+        if (!buf)
+            RET(WASI_EFAULT);
+        if (!len)
+            continue;
+        long n;
+        if (fd == 0)
+            n = c->port.read_stdin ? c->port.read_stdin(c->port.ctx, buf, len) : 0;
+        else
+            n = c->port.read ? c->port.read(c->port.ctx, f->handle, buf, len) : ERR_NOT_SUPPORTED;
+        if (n < 0) {
+            if (total)
+                break;
+            RET(wasi_errno((int)n));
+        }
+        total += (uint64_t)n;
+        if ((uint32_t)n < len)
+            break;
+    }
+    RET(out_u32(in, ARG32(3), (uint32_t)total));
+}
+
+static int fd_close(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    uint32_t fd = ARG32(0);
+    struct wasi_fd *f = get_fd(c, fd);
+    if (!f)
+        RET(WASI_EBADF);
+    if (fd <= WASI_PREOPEN_FD)
+        RET(0);     /* stdio and the preopen stay; closing them is harmless */
+    int rc = 0;
+    if (!f->is_dir && c->port.close)
+        rc = c->port.close(c->port.ctx, f->handle);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+    RET(wasi_errno(rc));
+}
+
+static int fd_seek(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    uint32_t fd = ARG32(0), whence = ARG32(2);
+    struct wasi_fd *f = get_fd(c, fd);
+    if (!f)
+        RET(WASI_EBADF);
+    if (fd <= 2)
+        RET(WASI_ESPIPE);
+    if (f->is_dir)
+        RET(WASI_EISDIR);
+    if (whence > 2)
+        RET(WASI_EINVAL);
+    if (!c->port.seek)
+        RET(WASI_ENOSYS);
+    int64_t off = c->port.seek(c->port.ctx, f->handle, (int64_t)a[1], (int)whence);
+    if (off < 0)
+        RET(wasi_errno((int)off));
+    RET(out_u64(in, ARG32(3), (uint64_t)off));
+}
+
+static int fd_tell(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    uint32_t fd = ARG32(0);
+    struct wasi_fd *f = get_fd(c, fd);
+    if (!f)
+        RET(WASI_EBADF);
+    if (fd <= 2)
+        RET(WASI_ESPIPE);
+    if (f->is_dir)
+        RET(WASI_EISDIR);
+    if (!c->port.seek)
+        RET(WASI_ENOSYS);
+    int64_t off = c->port.seek(c->port.ctx, f->handle, 0, 1);
+    if (off < 0)
+        RET(wasi_errno((int)off));
+    RET(out_u64(in, ARG32(1), (uint64_t)off));
+}
+
+static int fd_fdstat_get(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    uint32_t fd = ARG32(0);
+    struct wasi_fd *f = get_fd(c, fd);
+    if (!f)
+        RET(WASI_EBADF);
+    uint8_t *p = wmem(in, ARG32(1), 24);
+    if (!p)
+        RET(WASI_EFAULT);
+    memset(p, 0, 24);
+    p[0] = fd <= 2 ? WASI_FILETYPE_CHARACTER_DEVICE
+                   : f->is_dir ? WASI_FILETYPE_DIRECTORY : WASI_FILETYPE_REGULAR_FILE;
+    put_u16(p + 2, f->append ? 1 : 0);
+    put_u64(p + 8, fd <= 2 ? RIGHTS_STDIO : RIGHTS_ALL);
+    put_u64(p + 16, fd <= 2 ? 0 : RIGHTS_ALL);
+    RET(0);
+}
+
+static int fd_fdstat_set_flags(wasm_instance *in, void *user, wasm_value *a)
+{
+    if (!get_fd(CTX, ARG32(0)))
+        RET(WASI_EBADF);
+    RET(0);
+}
+
+static void put_filestat(uint8_t *p, const struct wasi_filestat *st)
+{
+    memset(p, 0, 64);
+    put_u64(p, st->dev);
+    put_u64(p + 8, st->ino);
+    p[16] = st->filetype;
+    put_u64(p + 24, st->nlink);
+    put_u64(p + 32, st->size);
+    put_u64(p + 40, st->atim);
+    put_u64(p + 48, st->mtim);
+    put_u64(p + 56, st->ctim);
+}
+
+static int fd_filestat_get(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    uint32_t fd = ARG32(0);
+    struct wasi_fd *f = get_fd(c, fd);
+    if (!f)
+        RET(WASI_EBADF);
+    uint8_t *p = wmem(in, ARG32(1), 64);
+    if (!p)
+        RET(WASI_EFAULT);
+    struct wasi_filestat st;
+    memset(&st, 0, sizeof st);
+    int rc = 0;
+    if (fd <= 2)
+        st.filetype = WASI_FILETYPE_CHARACTER_DEVICE;
+    else if (f->is_dir)
+        rc = c->port.stat ? c->port.stat(c->port.ctx, f->path, &st) : ERR_NOT_SUPPORTED;
+    else
+        rc = c->port.fstat ? c->port.fstat(c->port.ctx, f->handle, &st) : ERR_NOT_SUPPORTED;
+    if (rc < 0)
+        RET(wasi_errno(rc));
+    put_filestat(p, &st);
+    RET(0);
+}
+
+static int fd_prestat_get(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    if (ARG32(0) != WASI_PREOPEN_FD)
+        RET(WASI_EBADF);
+    uint8_t *p = wmem(in, ARG32(1), 8);
+    if (!p)
+        RET(WASI_EFAULT);
+    memset(p, 0, 8);
+    put_u32(p + 4, (uint32_t)strlen(c->port.preopen_name));
+    RET(0);
+}
+
+static int fd_prestat_dir_name(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    if (ARG32(0) != WASI_PREOPEN_FD)
+        RET(WASI_EBADF);
+    size_t len = strlen(c->port.preopen_name);
+    if (ARG32(2) < len)
+        RET(WASI_ENAMETOOLONG);
+    uint8_t *p = wmem(in, ARG32(1), len);
+    if (!p)
+        RET(WASI_EFAULT);
+    memcpy(p, c->port.preopen_name, len);
+    RET(0);
+}
+
+/* fd_readdir: dirents (24-byte header + name) from entry number `cookie`;
+ * the last one may be cut short, which tells libc to call again. */
+static int fd_readdir(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    struct wasi_fd *f = get_fd(c, ARG32(0));
+    if (!f)
+        RET(WASI_EBADF);
+    if (!f->is_dir)
+        RET(WASI_ENOTDIR);
+    uint32_t buflen = ARG32(2);
+    uint8_t *buf = wmem(in, ARG32(1), buflen);
+    if (!buf)
+        RET(WASI_EFAULT);
+    if (!c->port.readdir)
+        RET(WASI_ENOSYS);
+    uint64_t cookie = a[3];
+    uint32_t used = 0;
+    char name[256];
+    while (used < buflen) {
+        uint8_t type = 0;
+        uint64_t ino = 0;
+        int rc = c->port.readdir(c->port.ctx, f->path, cookie, name, sizeof name, &type, &ino);
+        if (rc < 0)
+            RET(wasi_errno(rc));
+        if (rc == 0)
+            break;
+        uint32_t nlen = (uint32_t)strnlen(name, sizeof name);
+        uint8_t ent[24];
+        memset(ent, 0, sizeof ent);
+        put_u64(ent, cookie + 1);
+        put_u64(ent + 8, ino);
+        put_u32(ent + 16, nlen);
+        ent[20] = type;
+        uint32_t n = buflen - used < 24 ? buflen - used : 24;
+        memcpy(buf + used, ent, n);
+        used += n;
+        n = buflen - used < nlen ? buflen - used : nlen;
+        memcpy(buf + used, name, n);
+        used += n;
+        cookie++;
+    }
+    RET(out_u32(in, ARG32(4), used));
+}
+
+static int fd_sync(wasm_instance *in, void *user, wasm_value *a)
+{
+    if (!get_fd(CTX, ARG32(0)))
+        RET(WASI_EBADF);
+    RET(0);
+}
+
+static int fd_advise(wasm_instance *in, void *user, wasm_value *a)
+{
+    if (!get_fd(CTX, ARG32(0)))
+        RET(WASI_EBADF);
+    RET(0);
+}
+
+static int path_open(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    char path[WASI_MAX_PATH];
+    int e = path_arg(in, c, ARG32(0), ARG32(2), ARG32(3), path, sizeof path);
+    if (e)
+        RET(e);
+    uint32_t oflags = ARG32(4) & 0xf;
+    uint64_t rights = a[5];
+    uint32_t fdflags = ARG32(7);
+    int slot = -1;
+    for (int i = WASI_PREOPEN_FD + 1; i < WASI_MAX_FDS; i++) {
+        if (!c->fds[i].used) {
+            slot = i;
+            break;
+        }
+    }
+    if (slot < 0)
+        RET(33);   /* EMFILE */
+    if (!c->port.open)
+        RET(WASI_ENOTCAPABLE);
+    uint32_t flags = oflags;
+    if (rights & (1ull << 1))
+        flags |= WASI_O_READ;
+    if (rights & ((1ull << 6) | (1ull << 22)))   /* fd_write, fd_filestat_set_size */
+        flags |= WASI_O_WRITE;
+    if (fdflags & 1)
+        flags |= WASI_O_APPEND | WASI_O_WRITE;
+    if (oflags & (WASI_O_CREAT | WASI_O_TRUNC))
+        flags |= WASI_O_WRITE;
+    int handle = -1;
+    bool is_dir = false;
+    int rc = c->port.open(c->port.ctx, path, flags, &handle, &is_dir);
+    if (rc < 0)
+        RET(wasi_errno(rc));
+    struct wasi_fd *f = &c->fds[slot];
+    size_t plen = strlen(path);
+    f->path = malloc(plen + 1);
+    if (!f->path) {
+        if (!is_dir && c->port.close)
+            c->port.close(c->port.ctx, handle);
+        RET(WASI_ENOMEM);
+    }
+    memcpy(f->path, path, plen + 1);
+    f->used = true;
+    f->is_dir = is_dir;
+    f->handle = is_dir ? -1 : handle;
+    f->append = fdflags & 1;
+    if (is_dir && handle >= 0 && c->port.close)
+        c->port.close(c->port.ctx, handle);
+    RET(out_u32(in, ARG32(8), (uint32_t)slot));
+}
+
+static int path_filestat_get(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    char path[WASI_MAX_PATH];
+    int e = path_arg(in, c, ARG32(0), ARG32(2), ARG32(3), path, sizeof path);
+    if (e)
+        RET(e);
+    uint8_t *p = wmem(in, ARG32(4), 64);
+    if (!p)
+        RET(WASI_EFAULT);
+    if (!c->port.stat)
+        RET(WASI_ENOSYS);
+    struct wasi_filestat st;
+    memset(&st, 0, sizeof st);
+    int rc = c->port.stat(c->port.ctx, path, &st);
+    if (rc < 0)
+        RET(wasi_errno(rc));
+    put_filestat(p, &st);
+    RET(0);
+}
+
+/* path_create_directory, path_unlink_file, path_remove_directory */
+static int path_simple(wasm_instance *in, wasi_ctx *c, wasm_value *a,
+                       int (*op)(void *, const char *))
+{
+    char path[WASI_MAX_PATH];
+    int e = path_arg(in, c, ARG32(0), ARG32(1), ARG32(2), path, sizeof path);
+    if (e)
+        return e;
+    if (!op)
+        return WASI_ENOSYS;
+    if (!strcmp(path, "."))
+        return WASI_EBUSY;   /* never remove or recreate the preopen itself */
+    return wasi_errno(op(c->port.ctx, path));
+}
+
+static int path_create_directory(wasm_instance *in, void *user, wasm_value *a)
+{
+    int e = path_simple(in, CTX, a, CTX->port.mkdir);
+    RET(e == WASI_EBUSY ? WASI_EEXIST : e);
+}
+
+static int path_unlink_file(wasm_instance *in, void *user, wasm_value *a)
+{
+    RET(path_simple(in, CTX, a, CTX->port.unlink));
+}
+
+static int path_remove_directory(wasm_instance *in, void *user, wasm_value *a)
+{
+    RET(path_simple(in, CTX, a, CTX->port.rmdir));
+}
+
+static int path_rename(wasm_instance *in, void *user, wasm_value *a)
+{
+    wasi_ctx *c = CTX;
+    char from[WASI_MAX_PATH], to[WASI_MAX_PATH];
+    int e = path_arg(in, c, ARG32(0), ARG32(1), ARG32(2), from, sizeof from);
+    if (!e)
+        e = path_arg(in, c, ARG32(3), ARG32(4), ARG32(5), to, sizeof to);
+    if (e)
+        RET(e);
+    if (!c->port.rename)
+        RET(WASI_ENOSYS);
+    if (!strcmp(from, ".") || !strcmp(to, "."))
+        RET(WASI_EBUSY);
+    RET(wasi_errno(c->port.rename(c->port.ctx, from, to)));
+}
+
+const struct wasi_hostdef wasi_fs_defs[] = {
+    {"fd_write", "iiii:i", fd_write},
+    {"fd_read", "iiii:i", fd_read},
+    {"fd_close", "i:i", fd_close},
+    {"fd_seek", "iIii:i", fd_seek},
+    {"fd_tell", "ii:i", fd_tell},
+    {"fd_fdstat_get", "ii:i", fd_fdstat_get},
+    {"fd_fdstat_set_flags", "ii:i", fd_fdstat_set_flags},
+    {"fd_filestat_get", "ii:i", fd_filestat_get},
+    {"fd_prestat_get", "ii:i", fd_prestat_get},
+    {"fd_prestat_dir_name", "iii:i", fd_prestat_dir_name},
+    {"fd_readdir", "iiiIi:i", fd_readdir},
+    {"fd_sync", "i:i", fd_sync},
+    {"fd_datasync", "i:i", fd_sync},
+    {"fd_advise", "iIIi:i", fd_advise},
+    {"path_open", "iiiiiIIii:i", path_open},
+    {"path_filestat_get", "iiiii:i", path_filestat_get},
+    {"path_create_directory", "iii:i", path_create_directory},
+    {"path_unlink_file", "iii:i", path_unlink_file},
+    {"path_remove_directory", "iii:i", path_remove_directory},
+    {"path_rename", "iiiiii:i", path_rename},
+    {NULL, NULL, NULL},
+};
