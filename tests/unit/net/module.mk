@@ -1,0 +1,4 @@
+# Host unit tests of lib/net. sim.c is the simulated link (virtual clock).
+NET_SIM := tests/unit/net/sim.c
+$(eval $(call unit_test,net_csum,tests/unit/net/test_csum.c,net util))
+$(eval $(call unit_test,net_tcp,tests/unit/net/test_tcp.c $(NET_SIM),net util))
