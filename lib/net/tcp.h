@@ -16,6 +16,11 @@ enum net_tcp_state {
     TCP_TIME_WAIT,
 };
 
+struct net_sock;
+
+/* The state of a TCP socket (TCP_CLOSED for UDP). */
+int net_tcp_state(const struct net_sock *sock);
+
 /* "ESTABLISHED", ... never NULL. */
 const char *net_tcp_state_name(int state);
 

@@ -216,8 +216,10 @@ static void child_established(struct net_sock *sk)
     net_sock_event(ls, NET_EV_ACCEPT | NET_EV_READABLE);
 }
 
-/* Processes the ACK field; false when the segment must be dropped. */
-static bool ack_input(struct net_sock *sk, const struct seg *g)
+enum { ACK_OK, ACK_DROP, ACK_GONE };
+
+/* Processes the ACK field: go on, drop the segment, or the socket is gone. */
+static int ack_input(struct net_sock *sk, const struct seg *g)
 {
     struct net_stack *s = sk->stack;
     struct tcp_pcb *tp = &sk->tcp;
@@ -225,7 +227,7 @@ static bool ack_input(struct net_sock *sk, const struct seg *g)
     if (tp->state == TCP_SYN_RCVD) {
         if (!seq_gt(g->ack, tp->snd_una) || seq_gt(g->ack, tp->snd_max)) {
             tcp_send_rst_for(sk);
-            return false;
+            return ACK_DROP;
         }
         tcp_set_state(sk, TCP_ESTABLISHED);
         tp->snd_wnd = g->wnd << tp->snd_wscale;
@@ -238,11 +240,11 @@ static bool ack_input(struct net_sock *sk, const struct seg *g)
     }
     if (seq_gt(g->ack, tp->snd_max)) {
         tp->ack_now = true;   /* acks something not yet sent */
-        return false;
+        return ACK_DROP;
     }
     if (seq_lt(g->ack, tp->snd_una - tp->max_snd_wnd)) {
         challenge_ack(sk);   /* RFC 5961 section 5: too old to be real */
-        return false;
+        return ACK_DROP;
     }
     uint32_t wnd = g->wnd << tp->snd_wscale;
     if (seq_le(g->ack, tp->snd_una)) {
@@ -302,15 +304,15 @@ static bool ack_input(struct net_sock *sk, const struct seg *g)
             break;
         case TCP_CLOSING:
             tcp_enter_time_wait(sk);
-            return false;
+            return ACK_GONE;
         case TCP_LAST_ACK:
             tcp_closed(sk);
-            return false;
+            return ACK_GONE;
         default:
             break;
         }
     }
-    return true;
+    return ACK_OK;
 }
 
 /* Stores data at seg.seq (already trimmed to the window). */
@@ -461,10 +463,11 @@ static void conn_input(struct net_sock *sk, struct seg *g)
         tcp_output(sk);
         return;
     }
-    if (!ack_input(sk, g)) {
-        if (sk->tcp.state != TCP_CLOSED && sk->tcp.state != TCP_TIME_WAIT &&
-            sk->tcp.state != TCP_LISTEN)
-            tcp_output(sk);
+    int r = ack_input(sk, g);
+    if (r == ACK_GONE)
+        return;   /* closed (maybe freed) or in TIME_WAIT: nothing to add */
+    if (r == ACK_DROP) {
+        tcp_output(sk);
         return;
     }
     int st = tp->state;

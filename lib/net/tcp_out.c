@@ -152,8 +152,12 @@ void tcp_output(struct net_sock *sk)
             /* Nagle (RFC 896): one small segment in flight at a time */
             if (!tp->nodelay && tp->snd_max != tp->snd_una && n == avail)
                 break;
-            /* sender silly window avoidance (RFC 9293 3.8.6.2.1) */
-            if (n < avail && n < tp->max_snd_wnd / 2)
+            /*
+             * sender silly window avoidance (RFC 9293 3.8.6.2.1): a small
+             * window-limited piece waits, unless nothing is in flight (that
+             * stands in for the override timer: no ACK will come to help)
+             */
+            if (n < avail && n < tp->max_snd_wnd / 2 && tp->snd_max != tp->snd_una)
                 break;
         }
         if (!fresh)

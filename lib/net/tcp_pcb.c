@@ -16,6 +16,11 @@ const char *net_tcp_state_name(int state)
     return state_names[state];
 }
 
+int net_tcp_state(const struct net_sock *sk)
+{
+    return sk->type == NET_SOCK_TCP ? sk->tcp.state : TCP_CLOSED;
+}
+
 void tcp_set_state(struct net_sock *sk, int state)
 {
     sk->tcp.state = state;

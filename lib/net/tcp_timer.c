@@ -53,7 +53,8 @@ void tcp_keep_reset(struct net_sock *sk)
     tp->t_keep = tp->keepalive ? sk->stack->now + tp->keep_idle : NEVER;
 }
 
-static void rexmt_fire(struct net_sock *sk)
+/* Each *_fire returns true when the connection ended (sk may be freed). */
+static bool rexmt_fire(struct net_sock *sk)
 {
     struct net_stack *s = sk->stack;
     struct tcp_pcb *tp = &sk->tcp;
@@ -62,7 +63,7 @@ static void rexmt_fire(struct net_sock *sk)
     tp->t_rexmt = NEVER;
     if (tp->rexmt_count >= limit) {
         tcp_drop(sk, ERR_TIMED_OUT);
-        return;
+        return true;
     }
     tp->rexmt_count++;
     s->stats.tcp_rto++;
@@ -72,8 +73,9 @@ static void rexmt_fire(struct net_sock *sk)
     cc_timeout(tp);
     tp->snd_nxt = syn ? tp->iss : tp->snd_una;
     tcp_output(sk);
-    if (tp->t_rexmt == NEVER && tp->state != TCP_CLOSED && tp->snd_una != tp->snd_max)
+    if (tp->t_rexmt == NEVER && tp->snd_una != tp->snd_max)
         tp->t_rexmt = s->now + tp->rto;
+    return false;
 }
 
 static void persist_fire(struct net_sock *sk)
@@ -89,17 +91,18 @@ static void persist_fire(struct net_sock *sk)
     tp->t_persist = s->now + t;
 }
 
-static void keep_fire(struct net_sock *sk)
+static bool keep_fire(struct net_sock *sk)
 {
     struct net_stack *s = sk->stack;
     struct tcp_pcb *tp = &sk->tcp;
     if (tp->keep_sent >= tp->keep_cnt) {
         tcp_drop(sk, ERR_TIMED_OUT);
-        return;
+        return true;
     }
     tp->keep_sent++;
     tcp_send_probe(sk);
     tp->t_keep = s->now + tp->keep_intvl;
+    return false;
 }
 
 static void run_timers(struct net_sock *sk, uint64_t now)
@@ -111,18 +114,12 @@ static void run_timers(struct net_sock *sk, uint64_t now)
         tcp_closed(sk);
         return;
     }
-    if (now >= tp->t_rexmt) {
-        rexmt_fire(sk);
-        if (tp->state == TCP_CLOSED)
-            return;
-    }
+    if (now >= tp->t_rexmt && rexmt_fire(sk))
+        return;
     if (now >= tp->t_persist)
         persist_fire(sk);
-    if (now >= tp->t_keep) {
-        keep_fire(sk);
-        if (tp->state == TCP_CLOSED)
-            return;
-    }
+    if (now >= tp->t_keep && keep_fire(sk))
+        return;
     if (now >= tp->t_delack) {
         tp->t_delack = NEVER;
         tcp_send_ack(sk);

@@ -67,6 +67,8 @@ void sim_send(struct sim *sim, int from, const void *frame, size_t len)
 {
     int to = 1 - from;
     sim->end[from].tx_frames++;
+    if (sim->tap)
+        sim->tap(sim, from, frame, len);
     if (sim->link_down || (sim->loss_pct && sim_rand(sim) % 100 < sim->loss_pct)) {
         sim->dropped++;
         return;

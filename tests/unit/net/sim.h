@@ -46,6 +46,9 @@ struct sim {
     uint64_t jitter_ns;        /* random extra delay: reorders frames */
     unsigned loss_pct, dup_pct, corrupt_pct, reorder_pct;
     bool link_down;
+    /* sees every frame sent, before the link's impairments */
+    void (*tap)(struct sim *sim, int from, const uint8_t *frame, size_t len);
+    void *tap_ctx;
     uint64_t delivered, dropped, duplicated, corrupted;
 };
 
