@@ -3,3 +3,4 @@ NET_SIM := tests/unit/net/sim.c
 $(eval $(call unit_test,net_csum,tests/unit/net/test_csum.c,net util))
 $(eval $(call unit_test,net_tcp,tests/unit/net/test_tcp.c $(NET_SIM),net util))
 $(eval $(call unit_test,net_tcp_cases,tests/unit/net/test_tcp_cases.c $(NET_SIM) tests/unit/net/pkt.c,net util))
+$(eval $(call unit_test,net_services,tests/unit/net/test_services.c $(NET_SIM) tests/unit/net/pkt.c,net util))
