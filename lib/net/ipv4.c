@@ -115,8 +115,10 @@ void ip_input(struct net_stack *s, struct net_netif *nif, const uint8_t *p, size
     if (csum_buf(p, hlen) != 0)
         goto bad;
     uint32_t src = get32(p + 12), dst = get32(p + 16);
-    /* a source must be a single host */
+    /* a source must be a single host; 127/8 never arrives from a wire */
     if (src == IP_BROADCAST || (src >> 28) == 14)
+        goto bad;
+    if (!nif->loopback && (is_loopback_addr(src) || is_loopback_addr(dst)))
         goto bad;
     bool ours = ip_is_local(s, dst) || dst == IP_BROADCAST ||
                 (nif->addr && dst == (nif->addr | ~nif->netmask)) ||
