@@ -28,6 +28,9 @@ static void transfer_case(uint64_t seed, unsigned loss, unsigned dup, unsigned r
     sim.corrupt_pct = corrupt;
     size_t got = sim_transfer(&sim, a, b, len, sim.now + 3600 * SIM_S);
     assert_int_equal(got, len);
+    const struct net_proto_stats *st = net_proto_stats(sim.end[0].stack);
+    if (loss >= 10)   /* NewReno did its share of the repairs */
+        assert_true(st->tcp_fast_retrans > 0 && st->tcp_retrans > st->tcp_rto);
     /* and back the other way */
     got = sim_transfer(&sim, b, a, len / 4, sim.now + 3600 * SIM_S);
     assert_int_equal(got, len / 4);
