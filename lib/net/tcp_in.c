@@ -375,7 +375,10 @@ static void fin_input(struct net_sock *sk)
     net_sock_event(sk, NET_EV_READABLE | NET_EV_HUP);
 }
 
-static void conn_input(struct net_sock *sk, struct seg *g)
+enum { TW_NONE, TW_DONE, TW_REOPEN };
+
+/* Returns TW_REOPEN when a TIME_WAIT connection should make way for a SYN. */
+static int conn_input(struct net_sock *sk, struct seg *g)
 {
     struct net_stack *s = sk->stack;
     struct tcp_pcb *tp = &sk->tcp;
@@ -387,11 +390,15 @@ static void conn_input(struct net_sock *sk, struct seg *g)
     if (tp->state == TCP_TIME_WAIT) {
         /* RFC 1337: ignore resets; answer anything else with an ACK */
         if (g->flags & TCP_RST)
-            return;
+            return TW_DONE;
+        /* a new SYN beyond the old connection may reopen it (RFC 1122
+           4.2.2.13): the caller hands it to the listener */
+        if ((g->flags & TCP_SYN) && !(g->flags & TCP_ACK) && seq_gt(g->seq, tp->rcv_nxt))
+            return TW_REOPEN;
         if ((g->flags & TCP_FIN) && g->seq + g->len + 1 == tp->rcv_nxt)
             tp->t_2msl = s->now + s->cfg.tcp_time_wait_ns;   /* FIN again */
         tcp_send_ack(sk);
-        return;
+        return TW_DONE;
     }
 
     tp->last_rx = s->now;
@@ -412,7 +419,7 @@ static void conn_input(struct net_sock *sk, struct seg *g)
         } else if (in_window(g->seq, tp->rcv_nxt, max32(tcp_rcv_space(tp), 1))) {
             challenge_ack(sk);
         }
-        return;
+        return TW_NONE;
     }
 
     /* trim what we already have from the front */
@@ -439,7 +446,7 @@ static void conn_input(struct net_sock *sk, struct seg *g)
         if (!(g->flags & TCP_RST))
             tp->ack_now = true;
         tcp_output(sk);
-        return;
+        return TW_NONE;
     }
     /* trim what does not fit in the window from the back */
     uint32_t space = tcp_rcv_space(tp);
@@ -454,21 +461,21 @@ static void conn_input(struct net_sock *sk, struct seg *g)
     if (g->flags & TCP_SYN) {
         if (tp->state == TCP_SYN_RCVD && tp->parent && !tp->accepted) {
             tcp_closed(sk);   /* RFC 9293: a new SYN here means start over */
-            return;
+            return TW_NONE;
         }
         challenge_ack(sk);
-        return;
+        return TW_NONE;
     }
     if (!(g->flags & TCP_ACK)) {
         tcp_output(sk);
-        return;
+        return TW_NONE;
     }
     int r = ack_input(sk, g);
     if (r == ACK_GONE)
-        return;   /* closed (maybe freed) or in TIME_WAIT: nothing to add */
+        return TW_NONE;   /* closed (maybe freed) or in TIME_WAIT: nothing to add */
     if (r == ACK_DROP) {
         tcp_output(sk);
-        return;
+        return TW_NONE;
     }
     int st = tp->state;
     if (st == TCP_ESTABLISHED || st == TCP_FIN_WAIT_1 || st == TCP_FIN_WAIT_2) {
@@ -479,8 +486,9 @@ static void conn_input(struct net_sock *sk, struct seg *g)
         tp->ack_now = true;   /* after their FIN: nothing new can come */
     }
     if (tp->state == TCP_TIME_WAIT)
-        return;
+        return TW_NONE;
     tcp_output(sk);
+    return TW_NONE;
 }
 
 void tcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
@@ -529,7 +537,14 @@ void tcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
         syn_sent_input(sk, ip, th, &g);
         break;
     default:
-        conn_input(sk, &g);
+        if (conn_input(sk, &g) == TW_REOPEN) {
+            tcp_closed(sk);
+            sk = tcp_lookup(s, src, get16(th), dst, get16(th + 2), true);
+            if (sk && sk->tcp.state == TCP_LISTEN)
+                listen_input(sk, ip, th, &g);
+            else
+                tcp_reply_rst(s, ip, th, g.len);
+        }
         break;
     }
     return;

@@ -137,7 +137,12 @@ void tcp_output(struct net_sock *sk)
 
     for (;;) {
         uint32_t data_end = tp->sbuf_seq + tp->sbuf.len;
-        uint32_t win = min32(tp->snd_wnd, tp->cwnd);
+        /* limited transmit (RFC 3042): each of the first two duplicate
+           ACKs lets one new segment out, to get the third one sooner */
+        uint32_t cwnd = tp->cwnd;
+        if (!tp->in_recovery && tp->dupacks && tp->dupacks < 3)
+            cwnd += tp->dupacks * (uint32_t)tp->mss;
+        uint32_t win = min32(tp->snd_wnd, cwnd);
         uint32_t limit = tp->snd_una + win;
         if (seq_gt(tp->snd_nxt, data_end))
             break;   /* FIN already sent */

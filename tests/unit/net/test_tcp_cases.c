@@ -371,6 +371,37 @@ static void test_time_wait(void **state)
     sim_destroy(&sim);
 }
 
+static void test_time_wait_reopen(void **state)
+{
+    (void)state;
+    struct sim sim;
+    sim_init(&sim, 23, NULL);
+    struct net_sock *ls, *a, *b;
+    assert_int_equal(net_socket(B(&sim), NET_SOCK_TCP, &ls), 0);
+    assert_int_equal(net_bind(ls, 0, 80), 0);
+    assert_int_equal(net_listen(ls, 2), 0);
+    for (int round = 0; round < 2; round++) {
+        /* the client comes back from the same port each time */
+        assert_int_equal(net_socket(A(&sim), NET_SOCK_TCP, &a), 0);
+        assert_int_equal(net_bind(a, 0, 40000), 0);
+        assert_int_equal(net_connect(a, SIM_IP_B, 80), ERR_WOULD_BLOCK);
+        sim_advance(&sim, 100 * SIM_MS);
+        assert_int_equal(net_connect(a, SIM_IP_B, 80), 0);
+        assert_int_equal(net_accept(ls, &b), 0);
+        /* the server closes first and keeps TIME_WAIT */
+        net_close(b);
+        sim_advance(&sim, 100 * SIM_MS);
+        net_close(a);
+        sim_advance(&sim, 100 * SIM_MS);
+        struct net_sock_info info[4];
+        size_t n = net_sock_list(B(&sim), info, 4);
+        assert_int_equal(n, 2);
+        assert_true(info[0].state == TCP_TIME_WAIT || info[1].state == TCP_TIME_WAIT);
+    }
+    net_close(ls);
+    sim_destroy(&sim);
+}
+
 static void test_arp_failure(void **state)
 {
     (void)state;
@@ -478,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_zero_window),
         cmocka_unit_test(test_keepalive),
         cmocka_unit_test(test_time_wait),
+        cmocka_unit_test(test_time_wait_reopen),
         cmocka_unit_test(test_arp_failure),
         cmocka_unit_test(test_memory_limits),
         cmocka_unit_test(test_loopback),
