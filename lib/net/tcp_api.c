@@ -169,8 +169,10 @@ int tcp_recv(struct net_sock *sk, void *buf, size_t len)
         if (st == TCP_ESTABLISHED || st == TCP_FIN_WAIT_1 || st == TCP_FIN_WAIT_2) {
             uint32_t edge = tp->rcv_nxt + ((tcp_rcv_space(tp) >> tp->rcv_wscale) << tp->rcv_wscale);
             uint32_t grow = seq_gt(edge, edge_before) ? edge - edge_before : 0;
-            uint32_t thresh = min32(tp->rbuf.cap / 2, 2 * (uint32_t)tp->mss);
-            if (grow >= thresh || (edge_before == tp->rcv_nxt && grow))
+            /* a shut window reopens sooner: the sender is only probing */
+            uint32_t segs = edge_before == tp->rcv_nxt ? 1 : 2;
+            uint32_t thresh = min32(tp->rbuf.cap / 2, segs * tp->mss);
+            if (grow >= thresh)
                 tcp_send_ack(sk);
         }
         return (int)n;

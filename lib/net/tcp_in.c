@@ -250,7 +250,7 @@ static int ack_input(struct net_sock *sk, const struct seg *g)
     if (seq_le(g->ack, tp->snd_una)) {
         /* RFC 5681 duplicate ACK: nothing new, same window, data out */
         if (g->ack == tp->snd_una && g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) &&
-            wnd == tp->snd_wnd && tp->snd_una != tp->snd_max)
+            wnd == tp->snd_wnd && wnd != 0 && tp->snd_una != tp->snd_max)
             cc_dupack(sk);
         else if (g->ack == tp->snd_una && g->len == 0)
             ;

@@ -65,6 +65,14 @@ static bool rexmt_fire(struct net_sock *sk)
         tcp_drop(sk, ERR_TIMED_OUT);
         return true;
     }
+    if (!syn && tp->snd_wnd == 0) {
+        /* the peer shut its window on data in flight: that is not loss;
+           probe it like the persist timer does, without giving up */
+        tp->snd_nxt = tp->snd_una;
+        tp->persist_backoff = 0;
+        tp->t_persist = s->now;
+        return false;
+    }
     tp->rexmt_count++;
     s->stats.tcp_rto++;
     /* back off (RFC 6298 5.5), forget the timing (Karn), go back to snd_una */
