@@ -273,6 +273,24 @@ static void test_dhcp_nak(void **state)
     sim_destroy(&sim);
 }
 
+static void test_dhcp_lossy_link(void **state)
+{
+    (void)state;
+    struct sim sim;
+    memset(&srv, 0, sizeof srv);
+    srv.lease = 60;
+    sim_init_peer(&sim, 33, NULL, server_peer);
+    sim.loss_pct = 60;
+    assert_int_equal(net_dhcp_start(sim.end[0].netif), 0);
+    /* retransmissions (4 s, 8 s, ...) get through in the end */
+    assert_true(sim_run(&sim, sim.now + 300 * SIM_S, is_bound, NULL));
+    assert_true(srv.discovers + srv.requests_bcast > 2);
+    /* and renewals keep the address across many leases */
+    sim_advance(&sim, 600 * SIM_S);
+    assert_int_equal(sim.end[0].netif->addr, POOL_IP);
+    sim_destroy(&sim);
+}
+
 static void setup_dns(struct sim *sim)
 {
     memset(&srv, 0, sizeof srv);
@@ -358,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_dhcp_handshake_and_renewal),
         cmocka_unit_test(test_dhcp_rebind_and_expiry),
         cmocka_unit_test(test_dhcp_nak),
+        cmocka_unit_test(test_dhcp_lossy_link),
         cmocka_unit_test(test_dns_resolve_and_cache),
         cmocka_unit_test(test_dns_failures),
     };

@@ -475,6 +475,58 @@ static void test_memory_limits(void **state)
     sim_destroy(&sim);
 }
 
+static void test_events(void **state)
+{
+    (void)state;
+    struct sim sim;
+    sim_init(&sim, 24, NULL);
+    struct net_sock *ls, *a, *b;
+    assert_int_equal(net_socket(B(&sim), NET_SOCK_TCP, &ls), 0);
+    assert_int_equal(net_bind(ls, 0, 80), 0);
+    assert_int_equal(net_listen(ls, 1), 0);
+    net_sock_set_user(ls, &sim);
+    assert_ptr_equal(net_sock_user(ls), &sim);
+    assert_int_equal(net_socket(A(&sim), NET_SOCK_TCP, &a), 0);
+    assert_int_equal(net_sock_poll(a) & NET_EV_WRITABLE, 0);
+    sim.end[0].events = sim.end[1].events = 0;
+    net_connect(a, SIM_IP_B, 80);
+    sim_advance(&sim, 100 * SIM_MS);
+    /* connect completion: writable; a connection to accept */
+    assert_true(sim.end[0].events & NET_EV_WRITABLE);
+    assert_true(sim.end[1].events & NET_EV_ACCEPT);
+    assert_true(net_sock_poll(ls) & NET_EV_ACCEPT);
+    assert_int_equal(net_accept(ls, &b), 0);
+    assert_int_equal(net_sock_poll(ls) & NET_EV_ACCEPT, 0);
+    assert_int_equal(net_sock_poll(b) & NET_EV_READABLE, 0);
+    sim.end[1].events = 0;
+    assert_int_equal(net_send(a, "hi", 2), 2);
+    sim_advance(&sim, 100 * SIM_MS);
+    assert_true(sim.end[1].events & NET_EV_READABLE);
+    assert_true(net_sock_poll(b) & NET_EV_READABLE);
+    char buf[4];
+    assert_int_equal(net_recv(b, buf, sizeof buf), 2);
+    assert_int_equal(net_recv(b, buf, sizeof buf), ERR_WOULD_BLOCK);
+    /* end of stream: readable + hangup */
+    sim.end[1].events = 0;
+    assert_int_equal(net_shutdown(a, NET_SHUT_WR), 0);
+    sim_advance(&sim, 100 * SIM_MS);
+    assert_true(sim.end[1].events & NET_EV_HUP);
+    assert_true(net_sock_poll(b) & (NET_EV_READABLE | NET_EV_HUP));
+    assert_int_equal(net_recv(b, buf, sizeof buf), ERR_CLOSED);
+    /* b can still send after a's half-close */
+    assert_int_equal(net_send(b, "ok", 2), 2);
+    sim_advance(&sim, 100 * SIM_MS);
+    assert_int_equal(net_recv(a, buf, sizeof buf), 2);
+    /* after close no event reaches the (released) handle */
+    net_close(b);
+    sim.end[1].events = 0;
+    sim_advance(&sim, 100 * SIM_MS);
+    assert_int_equal(sim.end[1].events, 0);
+    net_close(a);
+    net_close(ls);
+    sim_destroy(&sim);
+}
+
 static void test_loopback(void **state)
 {
     (void)state;
@@ -512,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_time_wait_reopen),
         cmocka_unit_test(test_arp_failure),
         cmocka_unit_test(test_memory_limits),
+        cmocka_unit_test(test_events),
         cmocka_unit_test(test_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
