@@ -86,10 +86,16 @@ static bool rexmt_fire(struct net_sock *sk)
     return false;
 }
 
-static void persist_fire(struct net_sock *sk)
+static bool persist_fire(struct net_sock *sk)
 {
     struct net_stack *s = sk->stack;
     struct tcp_pcb *tp = &sk->tcp;
+    /* a live peer may keep its window shut forever, but an orphan (nobody
+       will ever read or write it) must not hold memory forever */
+    if (sk->orphan && tp->persist_backoff >= s->cfg.tcp_data_retries) {
+        tcp_drop(sk, ERR_TIMED_OUT);
+        return true;
+    }
     tcp_send_probe(sk);
     if (tp->persist_backoff < 16)
         tp->persist_backoff++;
@@ -97,6 +103,7 @@ static void persist_fire(struct net_sock *sk)
     if (t > s->cfg.tcp_rto_max_ns || t < tp->rto)
         t = s->cfg.tcp_rto_max_ns;
     tp->t_persist = s->now + t;
+    return false;
 }
 
 static bool keep_fire(struct net_sock *sk)
@@ -124,8 +131,8 @@ static void run_timers(struct net_sock *sk, uint64_t now)
     }
     if (now >= tp->t_rexmt && rexmt_fire(sk))
         return;
-    if (now >= tp->t_persist)
-        persist_fire(sk);
+    if (now >= tp->t_persist && persist_fire(sk))
+        return;
     if (now >= tp->t_keep && keep_fire(sk))
         return;
     if (now >= tp->t_delack) {
