@@ -1,0 +1,3 @@
+# Unit tests for lib/http, and the loopback test server that
+# tests/proto/test_http.py drives with curl.
+$(eval $(call unit_test,http_parser,tests/unit/http/test_parser.c,http util))
