@@ -1,3 +1,4 @@
 # Unit tests for lib/http, and the loopback test server that
 # tests/proto/test_http.py drives with curl.
 $(eval $(call unit_test,http_parser,tests/unit/http/test_parser.c,http util))
+$(eval $(call unit_test,http_server,tests/unit/http/test_server.c,http util))
