@@ -1,0 +1,3 @@
+# Unit tests for lib/coap, and the UDP test server that
+# tests/proto/test_coap.py drives with libcoap's coap-client.
+$(eval $(call unit_test,coap,tests/unit/coap/test_coap.c,coap util))
