@@ -1,0 +1,3 @@
+# Unit tests for lib/mqtt, and the command-line client that
+# tests/proto/test_mqtt.py runs against a mosquitto broker.
+$(eval $(call unit_test,mqtt,tests/unit/mqtt/test_mqtt.c,mqtt util))
