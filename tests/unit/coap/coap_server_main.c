@@ -1,5 +1,5 @@
 /*
- * Host test server for tests/proto/test_coap.py: lib/coap's server over a
+ * Host test server for tests/proto/test_proto_coap.py: lib/coap's server over a
  * real UDP socket on 127.0.0.1, for libcoap's coap-client. Host-only.
  *
  * Prints "port N" once bound, then serves until killed. Resources:

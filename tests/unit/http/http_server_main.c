@@ -1,5 +1,5 @@
 /*
- * Host test server for tests/proto/test_http.py: runs the lib/http engine
+ * Host test server for tests/proto/test_proto_http.py: runs the lib/http engine
  * over real TCP sockets on 127.0.0.1 so that curl can talk to it. Host-only
  * (POSIX sockets); the kernel glue does the same over the PusOS stack.
  *

@@ -1,5 +1,5 @@
 /*
- * Host filter for tests/proto/test_json.py: reads one JSON text from stdin,
+ * Host filter for tests/proto/test_proto_json.py: reads one JSON text from stdin,
  * parses it with lib/json and writes it back with the lib/json writer.
  * Exit 0 and the text on stdout, or exit 2 and "error <code> at <offset>:
  * <message>" on stdout when the parser refuses the input.

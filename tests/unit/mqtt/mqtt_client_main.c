@@ -1,5 +1,5 @@
 /*
- * Host MQTT client for tests/proto/test_mqtt.py: lib/mqtt's session over a
+ * Host MQTT client for tests/proto/test_proto_mqtt.py: lib/mqtt's session over a
  * real TCP socket to a broker on 127.0.0.1. Host-only.
  *
  *   mqtt_client -p PORT [-i ID] [-k KEEPALIVE_S] [-s FILTER QOS]...

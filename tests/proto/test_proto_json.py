@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from helpers import BUILD
+from proto_helpers import BUILD
 
 TOOL = BUILD / "proto" / "json_roundtrip"
 

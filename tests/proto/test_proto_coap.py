@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from helpers import start_server, stop
+from proto_helpers import start_server, stop
 
 
 def coap_client():

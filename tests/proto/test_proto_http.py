@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from helpers import need, start_server, stop
+from proto_helpers import need, start_server, stop
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from helpers import BUILD, need
+from proto_helpers import BUILD, need
 
 CLIENT = BUILD / "proto" / "mqtt_client"
 
