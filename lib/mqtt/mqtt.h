@@ -160,7 +160,7 @@ struct mqtt_session {
     int error;                   /* why it failed */
     uint16_t next_id;
     bool ping_outstanding;
-    uint64_t last_tx_ms, ping_sent_ms, connect_sent_ms;
+    uint64_t last_tx_ms, last_rx_ms, ping_sent_ms, connect_sent_ms;
     unsigned long retransmissions;   /* statistics */
     struct mqtt_inflight inflight[MQTT_INFLIGHT_MAX];
     /* incoming packet being assembled */
@@ -192,8 +192,9 @@ int mqtt_publish(struct mqtt_session *s, const char *topic, const void *payload,
 int mqtt_subscribe(struct mqtt_session *s, const char *filter, uint8_t qos, uint64_t now_ms);
 int mqtt_unsubscribe(struct mqtt_session *s, const char *filter, uint64_t now_ms);
 
-/* Timers: PINGREQ after keepalive of silence, ERR_TIMED_OUT when a ping or
- * the CONNACK goes unanswered, resends with DUP. Returns 0 or the reason
+/* Timers: PINGREQ after keepalive of silence in either direction (so a
+ * dead broker is noticed even while we keep publishing), ERR_TIMED_OUT when
+ * a ping or the CONNACK goes unanswered, resends with DUP. Returns 0 or the reason
  * the session failed. */
 int mqtt_tick(struct mqtt_session *s, uint64_t now_ms);
 /* When mqtt_tick() next has something to do (UINT64_MAX: nothing). */

@@ -115,6 +115,7 @@ int mqtt_connect(struct mqtt_session *s, uint64_t now)
     s->error = 0;
     s->state = MQTT_CONNECTING;
     s->connect_sent_ms = now;
+    s->last_rx_ms = now;
     int rc = send(s, buf, (size_t)n, now);
     free(buf);
     return rc;
@@ -212,6 +213,8 @@ int mqtt_feed(struct mqtt_session *s, const uint8_t *data, size_t len, uint64_t 
         return s->error;
     if (s->state != MQTT_CONNECTING && s->state != MQTT_CONNECTED)
         return ERR_BAD_STATE;
+    if (len)
+        s->last_rx_ms = now;
     while (len) {
         /* Take what fits of the current packet into rx. */
         size_t want;
@@ -392,7 +395,7 @@ int mqtt_tick(struct mqtt_session *s, uint64_t now)
     if (ka) {
         if (s->ping_outstanding && now - s->ping_sent_ms >= ka)
             return fail(s, ERR_TIMED_OUT);   /* the broker went silent */
-        if (!s->ping_outstanding && now - s->last_tx_ms >= ka) {
+        if (!s->ping_outstanding && (now - s->last_tx_ms >= ka || now - s->last_rx_ms >= ka)) {
             int rc = send(s, ping, (size_t)mqtt_encode_simple(ping, 2, MQTT_PINGREQ), now);
             if (rc < 0)
                 return rc;
@@ -416,8 +419,10 @@ uint64_t mqtt_next_deadline(const struct mqtt_session *s)
         return s->connect_sent_ms + s->cfg.connect_timeout_ms;
     if (s->state != MQTT_CONNECTED)
         return t;
-    if (ka)
-        t = s->ping_outstanding ? s->ping_sent_ms + ka : s->last_tx_ms + ka;
+    if (ka) {
+        uint64_t last = s->last_tx_ms < s->last_rx_ms ? s->last_tx_ms : s->last_rx_ms;
+        t = s->ping_outstanding ? s->ping_sent_ms + ka : last + ka;
+    }
     for (int i = 0; i < MQTT_INFLIGHT_MAX; i++)
         if (s->inflight[i].used && s->inflight[i].sent_ms + s->cfg.retry_ms < t)
             t = s->inflight[i].sent_ms + s->cfg.retry_ms;

@@ -319,8 +319,9 @@ static void keepalive(void **state)
     assert_int_equal(mqtt_tick(&sess, 15000), 0);
     assert_int_equal(wire_len, 2);                     /* one ping at a time */
     assert_int_equal(broker("\xd0\x00", 2, 15000), 0);
-    /* sending anything resets the idle timer */
+    /* traffic both ways resets the idle timer */
     assert_int_equal(mqtt_publish(&sess, "t", "x", 1, 0, false, 18000), 0);
+    assert_int_equal(broker("\x30\x03\x00\x01t", 5, 18000), 0);
     assert_int_equal(mqtt_next_deadline(&sess), 28000);
     assert_int_equal(mqtt_tick(&sess, 28000), 0);      /* ping 2 */
     assert_int_equal(mqtt_tick(&sess, 37999), 0);
@@ -328,6 +329,24 @@ static void keepalive(void **state)
     assert_int_equal(sess.state, MQTT_FAILED);
     assert_string_equal(events, "connected(0,0) pingresp(0,0) closed(-6,0) ");
     assert_int_equal(mqtt_feed(&sess, (const uint8_t *)"\xd0\x00", 2, 0), ERR_TIMED_OUT);
+}
+
+static void silent_broker_detected_while_publishing(void **state)
+{
+    connect_now();
+    /* we publish every 3 s, the broker never answers: still pinged */
+    uint64_t failed_at = 0;
+    int pings = 0;
+    for (uint64_t t = 3000; t <= 40000 && !failed_at; t += 3000) {
+        wire_len = 0;
+        mqtt_publish(&sess, "t", "x", 1, 0, false, t);   /* 6 bytes */
+        if (mqtt_tick(&sess, t) == ERR_TIMED_OUT)
+            failed_at = t;
+        pings += wire_len == 8 && memcmp(wire + 6, "\xc0\x00", 2) == 0;
+    }
+    assert_int_equal(pings, 1);
+    assert_int_equal(sess.state, MQTT_FAILED);
+    assert_int_equal(failed_at, 24000);   /* pinged at 12 s, no answer by 22 s */
 }
 
 static void connect_failures(void **state)
@@ -425,6 +444,7 @@ int main(void)
         cmocka_unit_test(hostile_decode),
         cmocka_unit_test_setup_teardown(session_flow, setup, teardown),
         cmocka_unit_test_setup_teardown(keepalive, setup, teardown),
+        cmocka_unit_test_setup_teardown(silent_broker_detected_while_publishing, setup, teardown),
         cmocka_unit_test_setup_teardown(connect_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(inflight_limit_and_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(resume_resends_with_dup, setup, teardown),
