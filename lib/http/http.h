@@ -33,7 +33,9 @@
 #define HTTP_PARAMS_BYTES  512   /* decoded names + values of captures */
 #define HTTP_ROUTES_MAX     64
 
-/* Runtime limits; http_limits_default() fills sensible values. */
+/* Runtime limits; http_limits_default() fills sensible values, and a zero
+ * field means its default. max_body also bounds until-close response
+ * bodies on the client side. */
 struct http_limits {
     uint32_t max_line;      /* request line (target included): else 414 */
     uint32_t max_head;      /* whole head, <= HTTP_HEAD_MAX: else 431 */

@@ -42,16 +42,22 @@ void http_parser_init(struct http_parser *p, enum http_parse_mode mode,
 {
     memset(p, 0, sizeof(*p));
     p->mode = (uint8_t)mode;
-    if (lim)
-        p->lim = *lim;
-    else
-        http_limits_default(&p->lim);
+    struct http_limits def;
+    http_limits_default(&def);
+    p->lim = lim ? *lim : def;
+    /* zero means the default; then the compile-time ceilings apply */
+    if (p->lim.max_line == 0)
+        p->lim.max_line = def.max_line;
     if (p->lim.max_head == 0 || p->lim.max_head > HTTP_HEAD_MAX)
         p->lim.max_head = HTTP_HEAD_MAX;
-    if (p->lim.max_headers == 0 || p->lim.max_headers > HTTP_HEADERS_MAX)
+    if (p->lim.max_headers == 0)
+        p->lim.max_headers = def.max_headers;
+    if (p->lim.max_headers > HTTP_HEADERS_MAX)
         p->lim.max_headers = HTTP_HEADERS_MAX;
-    if (p->lim.max_line == 0 || p->lim.max_line > p->lim.max_head)
+    if (p->lim.max_line > p->lim.max_head)
         p->lim.max_line = p->lim.max_head;
+    if (p->lim.max_body == 0)
+        p->lim.max_body = def.max_body;
     start_message(p);
 }
 

@@ -324,6 +324,17 @@ static void limits(void **state)
     assert_int_equal(feed_all(p, ch, strlen(ch)), ERR_TOO_BIG);
     assert_int_equal(p->status, 413);
 
+    /* an all-zero limits struct means the defaults, not "nothing allowed" */
+    struct http_limits zero = { 0 };
+    http_parser_init(p, HTTP_PARSE_REQUEST, &zero);
+    const char *mib = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n";
+    assert_int_equal(feed_all(p, mib, strlen(mib)), 0);
+    http_parser_init(p, HTTP_PARSE_REQUEST, &zero);
+    const char *over = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048577\r\n\r\n";
+    assert_int_equal(feed_all(p, over, strlen(over)), ERR_TOO_BIG);
+    assert_int_equal(p->lim.max_line, 4096);
+    assert_int_equal(p->lim.max_headers, 32);
+
     /* trailers are bounded like the head */
     http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     snprintf(buf, sizeof(buf), "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: ");
