@@ -321,3 +321,10 @@ int cmd_logs(int argc, char **argv)
     close(fd);
     return 0;
 }
+
+int http_request_json(const struct cli *c, const char *path, cJSON **j, char **body)
+{
+    int status = http_request(c->api_host, c->api_port, "GET", path, 5000, body);
+    *j = *body ? cJSON_Parse(*body) : NULL;
+    return status;
+}

@@ -19,6 +19,8 @@ void cli_resolve(struct cli *c, const char *run_dir, const char *api);
 /* GET/POST to the daemon; returns the parsed body (or NULL, printing why).
  * *status gets the HTTP status. */
 cJSON *cli_call(const struct cli *c, const char *method, const char *path, int *status);
+/* Quiet GET: status (or -1); *j parsed body or NULL; *body raw (free it). */
+int http_request_json(const struct cli *c, const char *path, cJSON **j, char **body);
 
 int cmd_nodes(int argc, char **argv);
 int cmd_events(int argc, char **argv);
