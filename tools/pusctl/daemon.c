@@ -536,6 +536,9 @@ static void adopt_nodes(struct daemon *d)
         if (n->pid > 0 && pid_matches(n->pid, qmp_path)) {
             log_msg("node %u: adopted running QEMU pid %d", n->id, (int)n->pid);
             node_watch_process(d, n);
+            int fd = qmp_connect_now(n->qmp, 2000);
+            if (fd >= 0)
+                daemon_qmp_watch(d, n, fd);
             continue;
         }
         if (n->pid == 0 && n->restarts == 0 && n->boot_count == 0 && n->state == NODE_BOOTING) {

@@ -67,7 +67,8 @@ void detector_on_heartbeat(struct daemon *d, struct node *n, const struct heartb
     case NODE_STATE_COUNT:
         break;
     }
-    n->attempt = 0;
+    n->attempt = 0;            /* healthy again: the next failure starts a fresh ladder */
+    n->next_action_mono = 0;
 }
 
 static void declare_dead(struct daemon *d, struct node *n, uint64_t now, const char *fmt,

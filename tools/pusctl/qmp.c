@@ -251,3 +251,25 @@ out:
     close(fd);
     return rc;
 }
+
+int qmp_connect_now(struct qmp *q, int timeout_ms)
+{
+    if (q->fd >= 0)
+        return q->fd;
+    q->next_try = 0;
+    if (qmp_try_connect(q, mono_ms()) < 0)
+        return -1;
+    /* Greeting and capabilities, waiting at most timeout_ms. */
+    uint64_t deadline = mono_ms() + (uint64_t)timeout_ms;
+    char ev[64];
+    while (q->phase != QMP_READY) {
+        uint64_t now = mono_ms();
+        struct pollfd p = { .fd = q->fd, .events = POLLIN };
+        if (now >= deadline || poll(&p, 1, (int)(deadline - now)) <= 0 ||
+            qmp_on_readable(q, ev, sizeof(ev)) < 0) {
+            qmp_disconnect(q);
+            return -1;
+        }
+    }
+    return q->fd;
+}

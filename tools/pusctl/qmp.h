@@ -19,6 +19,9 @@ void qmp_free(struct qmp *q);
 /* Tries to connect (at most every 200 ms); returns the fd to watch or -1. */
 int  qmp_try_connect(struct qmp *q, uint64_t now_ms);
 bool qmp_connected(const struct qmp *q);
+/* Connects and negotiates right away, waiting up to timeout_ms (for a VM
+ * that is known to be up, e.g. one adopted after a daemon restart). */
+int  qmp_connect_now(struct qmp *q, int timeout_ms);
 bool qmp_ready(const struct qmp *q);           /* capabilities negotiated */
 void qmp_disconnect(struct qmp *q);
 

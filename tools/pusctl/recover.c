@@ -129,8 +129,10 @@ void recover_on_exit(struct daemon *d, struct node *n)
     node_set_state(d, n, NODE_DEAD, "QEMU exited");
     n->dead_since_mono = now;
     event_add(d, n->id, "dead", "its QEMU process exited");
-    if (n->next_action_mono < now)
-        n->next_action_mono = now;
+    /* Nothing to wait for: relaunch now, unless the backoff of a node that
+     * keeps failing says later (the detector's tick does it then). */
+    if (!d->cfg.no_recover && now >= n->next_action_mono)
+        recover_node(d, n, "QEMU exited");
 }
 
 int node_kill(struct daemon *d, struct node *n)
