@@ -232,7 +232,7 @@ def test_disk_images_made_with_pusfs(stub_kernel, cluster, tmp_path):
     c = cluster(stub_kernel, 1, "--pusfs", str(fake), "--disk-blocks", "64")
     img = os.path.join(c.run_dir, "node1.img")
     assert os.path.getsize(img) == 64 * 4096
-    wait_until(lambda: c.node(1)["pid"] > 0, 10, "node 1 launched")
+    wait_until(lambda: "pus> " in c.console_log(1), 30, "node 1 to boot")
     with open(f"/proc/{c.node(1)['pid']}/cmdline", "rb") as f:
         argv = [a.decode() for a in f.read().split(b"\0")]
     assert f"file={img},if=none,format=raw,id=d" in argv

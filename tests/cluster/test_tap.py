@@ -46,6 +46,11 @@ def test_tap_cluster(stub_kernel):
         netns = ours[0]
         # The VMs run inside the namespace, on its taps.
         pid = nodes[0]["pid"]
+
+        def exec_done():
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                return b"qemu-system" in f.read().split(b"\0")[0]
+        wait_until(exec_done, 10, "QEMU to start")
         assert os.stat(f"/proc/{pid}/ns/net").st_ino == os.stat(f"/run/netns/{netns}").st_ino
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             argv = [a.decode() for a in f.read().split(b"\0")]
