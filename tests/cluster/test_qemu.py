@@ -214,7 +214,12 @@ def test_daemon_restart_adopts_running_vms(stub_kernel, cluster):
     c.extra_procs.append(subprocess.Popen([str(PUSCTL), "daemon", "--run-dir", c.run_dir],
                                           stdout=log, stderr=subprocess.STDOUT))
     log.close()
-    wait_until(lambda: c.pusctl("status", check=False).returncode == 0, 10, "the new daemon")
+    def answering():
+        try:
+            return http(c.api_port, "/api/v1/stats")[0] == 200
+        except OSError:
+            return False
+    wait_until(answering, 10, "the new daemon's API")
     assert c.node(1)["pid"] == pid
     # QMP works again: a restart by request resets the same VM.
     status, body, _ = http(c.api_port, "/api/v1/nodes/1/restart", method="POST")
