@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,7 +194,13 @@ static void reap_children(struct daemon *d)
 static void on_pidfd(struct daemon *d, uint32_t id)
 {
     struct node *n = node_find(d, id);
-    if (!n || n->pid == 0)
+    if (!n || n->pid == 0 || n->pidfd < 0)
+        return;
+    /* The event may be stale: SIGCHLD in the same batch may already have
+     * handled this exit and a relaunch installed a new pidfd. Only a pidfd
+     * that is readable now means the current process ended. */
+    struct pollfd p = { .fd = n->pidfd, .events = POLLIN };
+    if (poll(&p, 1, 0) <= 0)
         return;
     int status;
     if (waitpid(n->pid, &status, WNOHANG) == n->pid) {
