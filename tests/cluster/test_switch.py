@@ -1,6 +1,7 @@
 """`pusctl switch`: the learning Ethernet switch QEMU nodes share, tested
 with clients that speak QEMU's stream framing (4-byte big-endian length,
 then the frame)."""
+import json
 import os
 import select
 import shutil
@@ -12,6 +13,7 @@ import tempfile
 import pytest
 
 from ctlkit import PUSCTL, wait_until
+from test_qemu import stub_kernel  # noqa: F401 (fixture)
 
 BROADCAST = b"\xff" * 6
 
@@ -149,3 +151,51 @@ def test_second_switch_in_same_dir_refused(switch):
     proc = subprocess.run([str(PUSCTL), "switch", "--socket", os.path.join(d, "other.sock")],
                           capture_output=True, text=True, timeout=10)
     assert proc.returncode == 1 and "another switch" in proc.stderr
+
+
+def qmp(path, command, arguments=None):
+    """One QMP command on a fresh connection (greeting, capabilities, command)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    f = s.makefile("rw")
+    assert "QMP" in json.loads(f.readline())
+    for cmd in ({"execute": "qmp_capabilities"},
+                dict({"execute": command}, **({"arguments": arguments} if arguments else {}))):
+        f.write(json.dumps(cmd) + "\n")
+        f.flush()
+        while True:
+            reply = json.loads(f.readline())
+            if "event" not in reply:
+                break
+        assert "return" in reply, reply
+    s.close()
+
+
+@pytest.mark.skipif(not shutil.which("qemu-system-riscv64"), reason="needs QEMU")
+def test_real_qemu_frames_reach_the_switch(switch, stub_kernel):
+    """QEMU's own stream netdev talks to the switch: `announce-self` makes
+    QEMU (not the guest) send RARP frames from the NIC's MAC, which must
+    arrive at another port whole and correctly framed."""
+    connect, _, d = switch
+    (watcher,) = connect(1)
+    qmp_path = os.path.join(d, "vm.qmp")
+    vm = subprocess.Popen(
+        ["qemu-system-riscv64", "-machine", "virt", "-nographic", "-monitor", "none",
+         "-serial", "null", "-m", "64M", "-kernel", stub_kernel,
+         "-qmp", f"unix:{qmp_path},server=on,wait=off",
+         "-netdev", f"stream,id=seg,server=off,addr.type=unix,addr.path={d}/switch.sock",
+         "-device", "virtio-net-device,netdev=seg,mac=52:54:00:4e:00:07"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: os.path.exists(qmp_path), 10, "QEMU's QMP socket")
+        qmp(qmp_path, "announce-self",
+            {"initial": 50, "max": 100, "rounds": 2, "step": 50})
+        f = watcher.recv(timeout=10)
+        while f and f != "closed" and f[1] != mac(7):
+            f = watcher.recv(timeout=10)      # skip anything else on the segment
+        assert f and f != "closed", "no frame from QEMU"
+        dst, src, payload = f
+        assert dst == BROADCAST and src == mac(7)
+    finally:
+        vm.kill()
+        vm.wait()
