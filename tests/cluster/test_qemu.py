@@ -181,6 +181,10 @@ def test_managed_node_reset_and_relaunch(stub_kernel, cluster):
         assert "killed by signal 9" in c.events(1, "exited")[0]["detail"]
         wait_until(lambda: c.node(1)["pid"] not in (0, pid), 10, "a new QEMU")
         wait_until(lambda: c.console_log(1).count("pusos: ready") == 3, 30, "a third boot")
+        # Heartbeats of the boot that was killed do not count as recovery...
+        assert c.node(1)["state"] == "recovering"
+        # ...a new boot (what a relaunched VM sends) does.
+        h.cmd("reboot 1")
         wait_until(lambda: c.node(1)["state"] == "healthy", 10, "node 1 healthy again")
         types = [e["type"] for e in c.events(1)]
         assert types.index("killed") < types.index("exited") < types.index("dead", types.index("killed"))

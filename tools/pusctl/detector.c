@@ -57,8 +57,13 @@ void detector_on_heartbeat(struct daemon *d, struct node *n, const struct heartb
         event_add(d, n->id, "healthy", "heartbeat after %llu ms of silence%s",
                   (unsigned long long)silence, new_boot ? " (new boot)" : "");
         break;
-    case NODE_DEAD:
     case NODE_RECOVERING:
+        /* A VM we reset or relaunched comes back with a new boot id; a late
+         * heartbeat of the boot we just ended proves nothing. */
+        if (n->managed && !new_boot && hb->boot_id == n->boot_id_at_restart)
+            return;
+        /* fall through */
+    case NODE_DEAD:
         node_set_state(d, n, NODE_HEALTHY, "heartbeat after death");
         event_add(d, n->id, "recovered", "%s boot %s, %llu ms after it was declared dead",
                   new_boot ? "new" : "same", boot_hex(hb->boot_id, hex),
