@@ -288,3 +288,9 @@ def test_real_kernel_boots(cluster):
     # Kill one: recovery relaunches it and it boots again.
     c.pusctl("kill", "2")
     wait_until(lambda: c.console_log(2).count("pusos: ready") >= 2, 60, "node 2 to boot again")
+    # A node that powers itself off (its QEMU exits cleanly) is relaunched too.
+    c.pusctl("console", "1", input="poweroff\n", check=False)   # ends when QEMU exits
+    wait_until(lambda: c.events(1, "exited"), 30, "node 1's QEMU to exit")
+    assert "exited with status 0" in c.events(1, "exited")[0]["detail"]
+    wait_until(lambda: c.console_log(1).count("pusos: ready") >= 2, 60, "node 1 to boot again")
+    assert "relaunched" in c.events(1, "restart")[0]["detail"]
