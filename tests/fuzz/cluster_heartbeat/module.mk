@@ -1,0 +1,1 @@
+$(eval $(call fuzz_target,cluster_heartbeat,tests/fuzz/cluster_heartbeat/fuzz.c,cluster crypto util))
