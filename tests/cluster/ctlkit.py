@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import BUILD
+from pusdirs import BUILD
 
 PUSCTL = BUILD / "bin" / "pusctl"
 HBGEN = BUILD / "bench" / "hbgen"

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, ROOT
+from pusdirs import BUILD, ROOT
 from ctlkit import PUSCTL, Hbgen, free_port, http, wait_until
 
 STUB = ROOT / "tests" / "cluster" / "stub"

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, SHARED
+from pusdirs import BUILD, SHARED
 
 FIXTURES = SHARED / "fixtures" / "littlefs"
 PUSFS = BUILD / "bin" / "pusfs"

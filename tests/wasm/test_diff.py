@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT
+from pusdirs import BUILD, ROOT
 
 PUSVM = BUILD / "bin" / "pusvm"
 HERE = pathlib.Path(__file__).parent

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, SHARED
+from pusdirs import BUILD, SHARED
 
 SUITE = SHARED / "wasm-testsuite"
 PUSVM = BUILD / "bin" / "pusvm"
