@@ -15,6 +15,7 @@
 #include "kernel/page.h"
 #include "kernel/panic.h"
 #include "kernel/thread.h"
+#include "kernel/timer.h"
 #include "kernel/kernel.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/mmu.h"
@@ -167,13 +168,15 @@ void kmain(unsigned long hartid, const void *dtb)
         sbi_system_reset(SBI_SRST_SHUTDOWN, SBI_SRST_REASON_FAILURE);
     }
     clock_init(platform.timebase_hz);
+    timer_use_sstc(platform.has_sstc);
     boot_started_ns = 0;
     setup_memory();
     uart_init_early(&platform.uart, platform.uart_clock_hz);
     apply_bootargs();
-    log_info("PusOS %s on hart %lu: %zu MiB RAM at %#lx, %u harts, timebase %llu Hz",
+    log_info("PusOS %s on hart %lu: %zu MiB RAM at %#lx, %u harts, timebase %llu Hz%s",
              PUS_VERSION, hartid, platform.ram_size >> 20, (unsigned long)platform.ram_base,
-             platform.hart_count, (unsigned long long)platform.timebase_hz);
+             platform.hart_count, (unsigned long long)platform.timebase_hz,
+             platform.has_sstc ? ", sstc" : "");
     if (platform.bootargs[0])
         log_info("bootargs: %s", platform.bootargs);
 

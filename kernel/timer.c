@@ -10,6 +10,7 @@
 #include "kernel/cpu.h"
 #include "kernel/clock.h"
 #include "arch/riscv/sbi.h"
+#include "arch/riscv/csr.h"
 
 #define TIMER_MAGIC 0x74696d72u   /* "timr" */
 
@@ -37,7 +38,30 @@ static void insert_sorted(struct cpu *c, struct timer *t)
     list_add_tail(&c->timers, &t->node);
 }
 
-/* Program the SBI timer; timer_lock of this hart must be held. */
+static bool use_sstc;
+
+/* With Sstc the hart's own stimecmp CSR raises the supervisor timer
+   interrupt; otherwise an SBI call asks the firmware to. */
+void timer_use_sstc(bool enable)
+{
+    use_sstc = enable;
+}
+
+static void set_hw_deadline(uint64_t ticks)
+{
+    if (use_sstc)
+        csr_write(0x14d, ticks);          /* stimecmp */
+    else
+        sbi_set_timer(ticks);
+}
+
+/*
+ * Program this hart's deadline; its timer_lock must be held. Moving the
+ * deadline later is skipped while an earlier one is armed: the early
+ * interrupt finds nothing due and programs the right time then. That keeps
+ * the firmware or CSR write off the context switch path, where the time
+ * slice end moves later on every switch.
+ */
 static void program_locked(struct cpu *c)
 {
     uint64_t deadline = c->preempt_deadline;
@@ -46,10 +70,10 @@ static void program_locked(struct cpu *c)
         if (first->deadline_ns < deadline)
             deadline = first->deadline_ns;
     }
-    if (deadline == c->programmed_deadline)
+    if (deadline >= c->programmed_deadline)
         return;
     c->programmed_deadline = deadline;
-    sbi_set_timer(deadline == UINT64_MAX ? UINT64_MAX : clock_ns_to_ticks(deadline));
+    set_hw_deadline(clock_ns_to_ticks(deadline));
 }
 
 void timer_program(void)
@@ -117,7 +141,9 @@ void timer_tick(void)
     struct cpu *c = this_cpu();
     c->timer_irqs++;
     spin_lock(&c->timer_lock);
-    c->programmed_deadline = UINT64_MAX;   /* the SBI deadline has passed */
+    /* The deadline has passed: silence the interrupt until we set another. */
+    c->programmed_deadline = UINT64_MAX;
+    set_hw_deadline(UINT64_MAX);
     for (;;) {
         uint64_t now = clock_now_ns();
         if (list_empty(&c->timers))

@@ -35,5 +35,7 @@ bool timer_cancel(struct timer *t);
 void timer_tick(void);
 /* Recompute and program this hart's next deadline. */
 void timer_program(void);
+/* Use the Sstc stimecmp CSR instead of SBI calls (all harts have it). */
+void timer_use_sstc(bool enable);
 
 #endif

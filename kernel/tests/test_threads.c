@@ -95,14 +95,21 @@ KTEST(priority_order)
     return 0;
 }
 
-/* Sleep ordering: threads that sleep for shorter times wake first. */
+/* Sleep ordering: threads that sleep for shorter times wake first. All
+   sleepers sit on one hart, so their timers share one sorted list and the
+   result does not depend on how promptly the host runs each virtual hart;
+   they sleep towards absolute deadlines from one common start. */
 static int wake_order[4];
 static int wake_n;
+static uint64_t sleep_start_ns;
 
 static int sleeper(void *arg)
 {
     int ms = (int)(intptr_t)arg;
-    thread_sleep_ms((uint64_t)ms);
+    uint64_t deadline = sleep_start_ns + (uint64_t)ms * 1000000ull;
+    uint64_t now = clock_now_ns();
+    if (deadline > now)
+        thread_sleep_ns(deadline - now);
     uint64_t s;
     spin_lock_irqsave(&order_lock, s);
     wake_order[wake_n++] = ms;
@@ -114,15 +121,19 @@ KTEST(sleep_ordering)
 {
     static const int ms[] = { 120, 40, 80, 10 };
     struct thread *ts[4];
+    int hart = (int)(cpu_count - 1);
     wake_n = 0;
-    uint64_t start = clock_now_ns();
+    /* Start well ahead so every sleeper is asleep before the first wakes. */
+    sleep_start_ns = clock_now_ns() + 200 * 1000000ull;
     for (int i = 0; i < 4; i++) {
-        ts[i] = thread_spawn("kt-sleep", sleeper, (void *)(intptr_t)ms[i], THREAD_PRIORITY_HIGH, 0);
+        ts[i] = thread_create("kt-sleep", sleeper, (void *)(intptr_t)ms[i], THREAD_PRIORITY_HIGH, 0);
         KT_ASSERT(ts[i] != NULL);
+        thread_pin(ts[i], hart);
+        KT_ASSERT_EQ(thread_start(ts[i]), 0);
     }
     for (int i = 0; i < 4; i++)
         KT_ASSERT_EQ(thread_join(ts[i], NULL, TIMEOUT_INFINITE), 0);
-    uint64_t elapsed_ms = (clock_now_ns() - start) / 1000000ull;
+    uint64_t elapsed_ms = (clock_now_ns() - sleep_start_ns) / 1000000ull;
     KT_ASSERT_EQ(wake_n, 4);
     KT_ASSERT_EQ(wake_order[0], 10);
     KT_ASSERT_EQ(wake_order[1], 40);

@@ -35,6 +35,16 @@ static int parse_memory(const struct fdt *fdt, struct platform_info *p)
     return ERR_NOT_FOUND;
 }
 
+/* Multi-letter extensions follow '_' in the ISA string (rv64imafdc_zicsr_sstc). */
+static bool has_isa_extension(const char *isa, const char *ext)
+{
+    size_t n = strlen(ext);
+    for (const char *p = strchr(isa, '_'); p; p = strchr(p + 1, '_'))
+        if (strncmp(p + 1, ext, n) == 0 && (p[1 + n] == '_' || p[1 + n] == '\0'))
+            return true;
+    return false;
+}
+
 static int parse_cpus(const struct fdt *fdt, struct platform_info *p)
 {
     int cpus = fdt_path(fdt, "/cpus");
@@ -56,6 +66,10 @@ static int parse_cpus(const struct fdt *fdt, struct platform_info *p)
         uint64_t hartid, size;
         if (fdt_reg(fdt, n, 0, &hartid, &size) < 0)
             continue;
+        /* Sstc only if every hart has it: one timer path for all. */
+        const char *isa = fdt_prop_str(fdt, n, "riscv,isa");
+        bool sstc = isa && has_isa_extension(isa, "sstc");
+        p->has_sstc = p->hart_count == 0 ? sstc : (p->has_sstc && sstc);
         if (p->hart_count < PLATFORM_MAX_HARTS)
             p->hartids[p->hart_count++] = (unsigned long)hartid;
     }

@@ -7,6 +7,7 @@
 #ifndef PLATFORM_QEMU_VIRT_PLATFORM_H
 #define PLATFORM_QEMU_VIRT_PLATFORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,7 @@ struct platform_info {
     unsigned hart_count;
     unsigned long hartids[PLATFORM_MAX_HARTS];
     uint64_t timebase_hz;
+    bool has_sstc;                             /* stimecmp: timer without SBI calls */
     struct mmio_device uart;
     uint32_t uart_clock_hz;
     struct mmio_device plic;
