@@ -132,8 +132,10 @@ void http_parser_init(struct http_parser *p, enum http_parse_mode mode,
  * Returns the number of bytes consumed (the event says what they were) or a
  * negative code from pus/err.h; then p->status holds the HTTP status to
  * answer with (400, 413, 414, 431, 501, 505) and every later call fails the
- * same way. Loop until HTTP_EV_NEED_MORE; call with len 0 to collect events
- * that need no input (DONE right after a bodiless HEAD).
+ * same way. Loop until HTTP_EV_NEED_MORE before waiting for more input:
+ * DONE is an event of its own that consumes no bytes (after the last body
+ * byte, or right after a bodiless HEAD), so a reader that blocks on its
+ * socket as soon as the input is used up would miss it.
  *
  * Body bytes are never copied: an HTTP_EV_BODY event points into data.
  */

@@ -142,3 +142,123 @@ def test_uri_too_long(server):
 def test_server_survives_and_still_serves(server):
     out, _ = curl(server + "/hello")
     assert out == b"hello\n"
+
+
+# ---- the client side: lib/http's request builder and response parser
+# (build/proto/http_get) against Python's http.server ----
+
+import http.server
+import threading
+
+from proto_helpers import BUILD
+
+HTTP_GET = BUILD / "proto" / "http_get"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, status, body, headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if status not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and status not in (204, 304):
+            self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/fixed":
+            self._send(200, b"fixed body\n", [("Content-Type", "text/plain")])
+        elif self.path == "/chunked":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Trailer", "X-Sum")
+            self.end_headers()
+            for piece in (b"alpha ", b"beta " * 300, b"gamma"):
+                self.wfile.write(b"%x;ext=1\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.write(b"0\r\nX-Sum: 42\r\n\r\n")
+        elif self.path == "/close":
+            # no length: the body ends when the connection does
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"until close")
+            self.close_connection = True
+        elif self.path == "/empty":
+            self._send(204, b"")
+        elif self.path == "/continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            self._send(200, b"after continue")
+        else:
+            self._send(404, b"nope")
+
+    do_HEAD = do_GET
+
+    def do_PUT(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self._send(201, b"stored " + body)
+
+
+@pytest.fixture(scope="module")
+def origin():
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()
+
+
+def http_get(port, method, target, *args):
+    if not HTTP_GET.exists():
+        pytest.skip(f"{HTTP_GET} not built")
+    proc = subprocess.run([str(HTTP_GET), str(port), method, target, *args],
+                          stdout=subprocess.PIPE, timeout=30)
+    return proc.returncode, proc.stdout.decode().splitlines()
+
+
+def test_client_content_length_keep_alive(origin):
+    rc, lines = http_get(origin, "GET", "/fixed", "-n", "3")
+    assert rc == 0, lines
+    assert lines.count("status 200") == 3
+    assert lines.count("body 11 fixed body\\n") == 3
+    assert "header Content-Type: text/plain" in lines
+
+
+def test_client_chunked_with_trailer(origin):
+    rc, lines = http_get(origin, "GET", "/chunked", "-n", "2")
+    assert rc == 0, lines
+    want = "alpha " + "beta " * 300 + "gamma"
+    assert lines.count(f"body {len(want)} {want}") == 2
+
+
+def test_client_until_close(origin):
+    rc, lines = http_get(origin, "GET", "/close")
+    assert rc == 0, lines
+    assert "body 11 until close" in lines
+
+
+def test_client_head_and_204(origin):
+    rc, lines = http_get(origin, "HEAD", "/fixed", "-n", "2")
+    assert rc == 0, lines
+    assert lines.count("body 0 ") == 2 and "header Content-Length: 11" in lines
+    rc, lines = http_get(origin, "GET", "/empty", "-n", "2")
+    assert rc == 0 and lines.count("status 204") == 2
+
+
+def test_client_skips_interim_100(origin):
+    rc, lines = http_get(origin, "GET", "/continue")
+    assert rc == 0, lines
+    assert lines[0] == "status 100" and lines.count("status 200") == 1
+    assert "body 14 after continue" in lines
+
+
+def test_client_put_body(origin):
+    rc, lines = http_get(origin, "PUT", "/x", "-d", "data=1", "-c")
+    assert rc == 0, lines
+    assert "status 201" in lines and "body 13 stored data=1" in lines

@@ -104,6 +104,13 @@ def test_round_trip_through_broker(broker):
     assert "puback 2" in lines
 
 
+def test_unsubscribe(broker):
+    rc, lines = client(broker, "-i", "unsub1", "-s", "pus/u/#", "0", "-s", "pus/v", "1",
+                       "-u", "pus/u/#")
+    assert rc == 0, lines
+    assert lines.index("suback 1 0") < lines.index("ready") < lines.index("unsuback 3")
+
+
 def test_keepalive_pings(broker):
     rc, lines = client(broker, "-i", "ka1", "-k", "1", "-w", "2", timeout_ms=8000)
     assert rc == 0, lines

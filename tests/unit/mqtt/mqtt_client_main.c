@@ -3,12 +3,13 @@
  * real TCP socket to a broker on 127.0.0.1. Host-only.
  *
  *   mqtt_client -p PORT [-i ID] [-k KEEPALIVE_S] [-s FILTER QOS]...
- *               [-P TOPIC MESSAGE QOS RETAIN]... [-n MESSAGES] [-w PINGS]
- *               [-t TIMEOUT_MS]
+ *               [-P TOPIC MESSAGE QOS RETAIN]... [-u FILTER]... [-n MESSAGES]
+ *               [-w PINGS] [-t TIMEOUT_MS]
  *
  * Connects, subscribes to every -s filter, prints "ready", publishes every
- * -P message, then runs until it has received -n messages, every QoS 1
- * publish is acknowledged and -w PINGRESPs were seen. Prints one line per
+ * -P message, unsubscribes from every -u filter, then runs until it has
+ * received -n messages, every QoS 1 publish and unsubscribe is acknowledged
+ * and -w PINGRESPs were seen. Prints one line per
  * event ("connected 0", "suback 1 1", "puback 2", "message TOPIC QOS RETAIN
  * PAYLOAD", "pingresp"), disconnects and exits 0; exits 1 on timeout or
  * failure.
@@ -29,7 +30,7 @@
 #define MAX_ITEMS 16
 
 static int fd = -1;
-static int subs_pending, pubs_pending, messages, pings;
+static int subs_pending, pubs_pending, unsubs_pending, messages, pings;
 static bool connected;
 
 static uint64_t now_ms(void)
@@ -67,7 +68,7 @@ static void on_event(void *ctx, enum mqtt_event ev, int value, int aux)
     case MQTT_EV_REFUSED: printf("refused %d\n", value); break;
     case MQTT_EV_PUBACK: printf("puback %d\n", value); pubs_pending--; break;
     case MQTT_EV_SUBACK: printf("suback %d %d\n", value, aux); subs_pending--; break;
-    case MQTT_EV_UNSUBACK: printf("unsuback %d\n", value); break;
+    case MQTT_EV_UNSUBACK: printf("unsuback %d\n", value); unsubs_pending--; break;
     case MQTT_EV_PINGRESP: printf("pingresp\n"); pings++; break;
     case MQTT_EV_CLOSED: printf("closed %s\n", err_str(value)); break;
     }
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
     const char *id = "pusos-test";
     int keepalive = 60;
     const char *sub_filter[MAX_ITEMS], *pub_topic[MAX_ITEMS], *pub_msg[MAX_ITEMS];
+    const char *unsub_filter[MAX_ITEMS];
+    int nunsubs = 0;
     int sub_qos[MAX_ITEMS], pub_qos[MAX_ITEMS], pub_retain[MAX_ITEMS];
 
     for (int i = 1; i < argc; i++) {
@@ -104,6 +107,8 @@ int main(int argc, char **argv)
             pub_msg[npubs] = argv[++i];
             pub_qos[npubs] = atoi(argv[++i]);
             pub_retain[npubs++] = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "-u") && i + 1 < argc && nunsubs < MAX_ITEMS) {
+            unsub_filter[nunsubs++] = argv[++i];
         } else {
             fprintf(stderr, "mqtt_client: bad argument %s\n", argv[i]);
             return 2;
@@ -149,11 +154,14 @@ int main(int argc, char **argv)
                 if (pub_qos[i])
                     pubs_pending++;
             }
+            for (int i = 0; i < nunsubs && rc >= 0; i++, unsubs_pending++)
+                rc = mqtt_unsubscribe(&s, unsub_filter[i], now);
             published = true;
         }
         if (rc < 0)
             break;
-        if (published && pubs_pending == 0 && messages >= want_messages && pings >= want_pings)
+        if (published && pubs_pending == 0 && unsubs_pending == 0 && messages >= want_messages &&
+            pings >= want_pings)
             break;
         uint64_t deadline = mqtt_next_deadline(&s);
         if (deadline > end)
