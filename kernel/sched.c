@@ -110,21 +110,31 @@ void sched_make_ready(struct thread *t)
         cpu_kick(victim);
 }
 
-/* Lazy FPU switching: save only if the outgoing thread dirtied the FPU. */
+/*
+ * Lazy FPU switching: save only if the outgoing thread dirtied the FPU,
+ * restore only if the incoming one has state, and leave sstatus alone when
+ * neither happened (every CSR write is costly under emulation).
+ */
 static void fpu_switch(struct thread *old, struct thread *new)
 {
     uint64_t s = csr_read(sstatus);
+    bool touched = false;
     if ((s & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
         arch_fpu_save(&old->fpu);
         old->fpu_saved = true;
+        touched = true;
     }
     if (new->fpu_saved) {
         arch_fpu_restore(&new->fpu);
-    } else {
+        touched = true;
+    } else if (touched) {
+        /* No state of its own: give it a clean rounding mode and flags. */
         __asm__ volatile("fscsr zero");
     }
-    csr_clear(sstatus, SSTATUS_FS);
-    csr_set(sstatus, SSTATUS_FS_CLEAN);
+    if (touched) {
+        csr_clear(sstatus, SSTATUS_FS);
+        csr_set(sstatus, SSTATUS_FS_CLEAN);
+    }
 }
 
 /*
@@ -173,7 +183,9 @@ bool sched_reschedule(void)
     c->stack_limit = new->stack_low;
     c->stack_top = new->stack_high;
     c->preempt_deadline = (new == c->idle) ? UINT64_MAX : now + THREAD_QUANTUM_NS;
-    timer_program();
+    /* Only this hart writes programmed_deadline, so the check needs no lock. */
+    if (c->preempt_deadline < c->programmed_deadline)
+        timer_program();
 
     fpu_switch(old, new);
     arch_context_switch(&old->context, &new->context);
