@@ -43,7 +43,7 @@ void backtrace_print(unsigned long pc, unsigned long fp)
         unsigned long next = ((unsigned long *)fp)[-2];
         if (ra == 0)
             break;
-        print_symbol(ra - 4 > 0 ? ra - 4 : ra);
+        print_symbol(ra >= 4 ? ra - 4 : ra);   /* the call, not the return point */
         if (next <= fp)
             break;
         fp = next;
