@@ -22,13 +22,21 @@ void kheap_init(void)
     heap_ready = 1;
 }
 
-/* Add a region big enough for a request of `size` bytes; lock held. */
+static size_t heap_pages = HEAP_INITIAL_PAGES;
+
+/*
+ * Add a region big enough for a request of `size` bytes; lock held. The
+ * heap grows geometrically (each region at least a quarter of what it
+ * already has) so that its fixed number of regions covers all of RAM.
+ */
 static int grow(size_t size, size_t align)
 {
     size_t bytes = size + align + 4096;      /* headers and alignment slack */
     size_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
     if (pages < HEAP_GROW_MIN_PAGES)
         pages = HEAP_GROW_MIN_PAGES;
+    if (pages < heap_pages / 4)
+        pages = heap_pages / 4;
     void *mem = page_alloc(pages);
     if (!mem && pages > (bytes + PAGE_SIZE - 1) / PAGE_SIZE) {
         pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
@@ -40,6 +48,7 @@ static int grow(size_t size, size_t align)
         page_free(mem, pages);
         return -1;
     }
+    heap_pages += pages;
     return 0;
 }
 

@@ -88,3 +88,33 @@ KTEST(page_alloc_free)
     KT_ASSERT(page_alloc(after.total + 1) == NULL);
     return 0;
 }
+
+/* The heap can grow to most of RAM in small allocations, not just to the
+   few regions' worth it starts with. */
+KTEST(heap_grows_to_megabytes)
+{
+    enum { BLOCK = 4000, COUNT = 4096 };     /* about 16 MiB */
+    struct page_stats ps;
+    page_get_stats(&ps);
+    int count = COUNT;
+    if ((size_t)count * BLOCK > ps.free * PAGE_SIZE / 2)
+        count = (int)(ps.free * PAGE_SIZE / 2 / BLOCK);   /* small machines */
+    void **blocks = calloc((size_t)count, sizeof(void *));
+    KT_ASSERT(blocks != NULL);
+    int got = 0;
+    for (; got < count; got++) {
+        blocks[got] = malloc(BLOCK);
+        if (!blocks[got])
+            break;
+        memset(blocks[got], got & 0xff, BLOCK);
+    }
+    int ok = got == count;
+    for (int i = 0; i < got; i++)
+        free(blocks[i]);
+    free(blocks);
+    if (!ok)
+        kprintf("    only %d of %d blocks of %d bytes\n", got, count, BLOCK);
+    KT_ASSERT(ok);
+    KT_ASSERT_EQ(kheap_check(), 0);
+    return 0;
+}

@@ -28,7 +28,7 @@
 #define HEAP_SMALL_LOG2  8
 #define HEAP_MAX_LOG2    39
 #define HEAP_FL_COUNT    (HEAP_MAX_LOG2 - HEAP_SMALL_LOG2 + 1)
-#define HEAP_MAX_REGIONS 8
+#define HEAP_MAX_REGIONS 32
 
 struct heap_stats {
     size_t total;        /* bytes of all regions given to the heap */
