@@ -196,7 +196,7 @@ static void test_regions(void **state)
     assert_int_equal(heap_check(&heap), 0);
     for (int i = 0; i < HEAP_MAX_REGIONS - 2; i++)
         assert_int_equal(heap_add_region(&heap, arena + 8192 + i * 4096, 4096), 0);
-    assert_int_equal(heap_add_region(&heap, arena + 65536, 4096), ERR_NO_SPACE);
+    assert_int_equal(heap_add_region(&heap, arena + 8192 + (HEAP_MAX_REGIONS - 2) * 4096, 4096), ERR_NO_SPACE);
     struct heap_stats s;
     heap_get_stats(&heap, &s);
     assert_int_equal(s.total, 4096 + sizeof(arena2) + (HEAP_MAX_REGIONS - 2) * 4096);
