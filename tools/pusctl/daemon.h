@@ -72,7 +72,7 @@ void daemon_qmp_watch(struct daemon *d, struct node *n, int fd);
 void detector_on_heartbeat(struct daemon *d, struct node *n, const struct heartbeat *hb,
                            enum hb_verdict verdict);
 void detector_tick(struct daemon *d, uint64_t now);
-void detector_grace(struct daemon *d, uint64_t now);
+void detector_grace(struct daemon *d, uint64_t gap_ms);
 
 /* recover.c */
 int  recover_node(struct daemon *d, struct node *n, const char *why);
