@@ -245,3 +245,25 @@ def test_cli_without_a_daemon(tmp_path):
     proc = subprocess.run([str(PUSCTL), "daemon", "--run-dir", run, "--dead-ms", "100",
                            "--suspect-ms", "200"], capture_output=True, text=True, timeout=30)
     assert proc.returncode != 0
+
+
+@pytest.mark.parametrize("daemon", [("--restart-hook",
+                                     "sleep 0.2; echo $PUS_NODE >> $PUS_RUN_DIR/hook.out")],
+                         indirect=True)
+def test_mass_failure_runs_every_hook_once(daemon, sims):
+    """40 nodes die together: hooks run (at most 16 at a time), each once."""
+    h = sims(daemon, 40)
+    wait_until(lambda: all_in_state(daemon, 40, "healthy"), 10, "40 healthy nodes")
+    h.close()
+    hook_out = os.path.join(daemon.run_dir, "hook.out")
+
+    def all_ran():
+        if not os.path.exists(hook_out):
+            return False
+        with open(hook_out) as f:
+            return len(f.read().split()) == 40
+    wait_until(all_ran, 20, "40 restart hooks")
+    with open(hook_out) as f:
+        assert sorted(int(x) for x in f.read().split()) == list(range(1, 41))
+    wait_until(lambda: all_in_state(daemon, 40, "recovering"), 10, "40 recovering nodes")
+    assert len(daemon.events(type_="restarted")) == 40

@@ -186,8 +186,11 @@ static void reap_children(struct daemon *d)
                 break;
             }
         }
-        if (pid > 0)
-            log_msg("child %d %s", (int)pid, how);   /* a restart hook */
+        if (pid > 0) {
+            log_msg("restart hook %d %s", (int)pid, how);
+            if (d->hooks_running > 0)
+                d->hooks_running--;
+        }
     }
 }
 

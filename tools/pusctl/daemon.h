@@ -55,6 +55,7 @@ struct daemon {
     struct MHD_Daemon *http;
     int epfd, udp_fd, timer_fd, signal_fd, http_epfd;
     bool stopping;
+    int hooks_running;        /* restart hooks not yet reaped */
     uint64_t last_tick_mono;
     uint64_t last_flush_mono;
     uint64_t started_wall;

@@ -22,6 +22,7 @@
 #include "qmp.h"
 #include "runfiles.h"
 #include "util.h"
+#include "pus/err.h"
 
 static uint64_t backoff_ms(uint32_t attempt)
 {
@@ -71,9 +72,13 @@ static void kill_vm(struct daemon *d, struct node *n)
     n->dirty = true;
 }
 
+#define MAX_HOOKS 16   /* restart hooks running at once; more wait a tick */
+
 int recover_node(struct daemon *d, struct node *n, const char *why)
 {
     uint64_t now = mono_ms();
+    if (!n->managed && d->cfg.restart_hook[0] && d->hooks_running >= MAX_HOOKS)
+        return ERR_BUSY;          /* still dead; the detector's next tick retries */
     n->attempt++;
     n->restarts++;
     n->next_action_mono = now + backoff_ms(n->attempt + 1);
@@ -83,6 +88,8 @@ int recover_node(struct daemon *d, struct node *n, const char *why)
     if (!n->managed) {
         if (d->cfg.restart_hook[0]) {
             int pid = run_hook(d, n);
+            if (pid > 0)
+                d->hooks_running++;
             event_add(d, n->id, "restarted", "%s; attempt %u: no VM, ran restart hook (pid %d)",
                       why, n->attempt, pid);
         } else {
