@@ -63,8 +63,8 @@ def test_silent_node_is_declared_dead_and_restarted(daemon, sims):
                "the restart hook")
     assert open(hook_out).read().split() == ["3"]
     types = [e["type"] for e in daemon.events(node=3)]
-    assert types[:4] == ["joined", "suspected", "dead", "restart"], types
-    assert "restart hook" in daemon.events(node=3, type_="restart")[0]["detail"]
+    assert types[:4] == ["joined", "suspected", "dead", "restarted"], types
+    assert "restart hook" in daemon.events(node=3, type_="restarted")[0]["detail"]
     assert daemon.nodes()[3]["state"] == "recovering"
     # No other node was blamed.
     others = [e for e in daemon.events() if e["node"] not in (0, 3) and e["type"] != "joined"]
@@ -85,7 +85,7 @@ def test_no_recover_only_detects(daemon, sims):
     wait_until(lambda: daemon.nodes()[1]["state"] == "dead", 10, "node 1 dead")
     h.cmd("start 1")
     wait_until(lambda: daemon.nodes()[1]["state"] == "healthy", 10, "node 1 healthy again")
-    assert daemon.events(type_="restart") == []
+    assert daemon.events(type_="restarted") == []
     assert daemon.events(node=1, type_="recovered")[0]["detail"].startswith("same boot")
 
 
@@ -216,7 +216,7 @@ def test_api_errors(daemon, sims):
     # A restart by request is done and recorded even for a simulated node.
     status, body, _ = http(p, "/api/v1/nodes/1/restart", method="POST")
     assert status == 202 and body["action"] == "restart"
-    assert "requested through the API" in daemon.events(node=1, type_="restart")[0]["detail"]
+    assert "requested through the API" in daemon.events(node=1, type_="restarted")[0]["detail"]
     # The CLI reports the API's error and fails.
     proc = daemon.pusctl("kill", "1", check=False)
     assert proc.returncode == 1 and "no running VM" in proc.stderr
@@ -245,3 +245,25 @@ def test_cli_without_a_daemon(tmp_path):
     proc = subprocess.run([str(PUSCTL), "daemon", "--run-dir", run, "--dead-ms", "100",
                            "--suspect-ms", "200"], capture_output=True, text=True, timeout=30)
     assert proc.returncode != 0
+
+
+@pytest.mark.parametrize("daemon", [("--restart-hook",
+                                     "sleep 0.2; echo $PUS_NODE >> $PUS_RUN_DIR/hook.out")],
+                         indirect=True)
+def test_mass_failure_runs_every_hook_once(daemon, sims):
+    """40 nodes die together: hooks run (at most 16 at a time), each once."""
+    h = sims(daemon, 40)
+    wait_until(lambda: all_in_state(daemon, 40, "healthy"), 10, "40 healthy nodes")
+    h.close()
+    hook_out = os.path.join(daemon.run_dir, "hook.out")
+
+    def all_ran():
+        if not os.path.exists(hook_out):
+            return False
+        with open(hook_out) as f:
+            return len(f.read().split()) == 40
+    wait_until(all_ran, 20, "40 restart hooks")
+    with open(hook_out) as f:
+        assert sorted(int(x) for x in f.read().split()) == list(range(1, 41))
+    wait_until(lambda: all_in_state(daemon, 40, "recovering"), 10, "40 recovering nodes")
+    assert len(daemon.events(type_="restarted")) == 40

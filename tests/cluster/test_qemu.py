@@ -163,8 +163,8 @@ def test_managed_node_reset_and_relaunch(stub_kernel, cluster):
         pid = c.node(1)["pid"]
         # Silent but its VM still runs: a hang. Reset through QMP.
         h.cmd("stop 1")
-        wait_until(lambda: c.events(1, "restart"), 10, "a restart")
-        assert "QMP system_reset" in c.events(1, "restart")[0]["detail"]
+        wait_until(lambda: c.events(1, "restarted"), 10, "a restart")
+        assert "QMP system_reset" in c.events(1, "restarted")[0]["detail"]
         wait_until(lambda: c.events(1, "vm"), 10, "QEMU's RESET event")
         assert c.events(1, "vm")[0]["detail"] == "QMP event RESET"
         wait_until(lambda: c.console_log(1).count("pusos: ready") == 2, 30, "a second boot")
@@ -175,8 +175,8 @@ def test_managed_node_reset_and_relaunch(stub_kernel, cluster):
 
         # Hard stop: the process is gone, so recovery relaunches it.
         c.pusctl("kill", "1")
-        wait_until(lambda: len(c.events(1, "restart")) == 2, 10, "a second restart")
-        detail = c.events(1, "restart")[1]["detail"]
+        wait_until(lambda: len(c.events(1, "restarted")) == 2, 10, "a second restart")
+        detail = c.events(1, "restarted")[1]["detail"]
         assert "relaunched" in detail
         assert "killed by signal 9" in c.events(1, "exited")[0]["detail"]
         wait_until(lambda: c.node(1)["pid"] not in (0, pid), 10, "a new QEMU")
@@ -194,8 +194,8 @@ def test_managed_node_reset_and_relaunch(stub_kernel, cluster):
 
 def test_hung_vm_escalates_from_reset_to_relaunch(stub_kernel, cluster):
     c = cluster(stub_kernel, 1, "--boot-timeout-ms", "1500")
-    wait_until(lambda: len(c.events(1, "restart")) >= 3, 30, "three restarts")
-    details = [e["detail"] for e in c.events(1, "restart")]
+    wait_until(lambda: len(c.events(1, "restarted")) >= 3, 30, "three restarts")
+    details = [e["detail"] for e in c.events(1, "restarted")]
     assert "no heartbeat" in c.events(1, "dead")[0]["detail"]
     assert "system_reset" in details[0] and "attempt 1" in details[0]
     assert "system_reset" in details[1] and "attempt 2" in details[1]
@@ -229,7 +229,7 @@ def test_daemon_restart_adopts_running_vms(stub_kernel, cluster):
     status, body, _ = http(c.api_port, "/api/v1/nodes/1/restart", method="POST")
     assert status == 202
     wait_until(lambda: c.events(1, "vm"), 10, "QEMU's RESET event")
-    assert "system_reset" in c.events(1, "restart")[0]["detail"]
+    assert "system_reset" in c.events(1, "restarted")[0]["detail"]
     assert c.node(1)["pid"] == pid
 
 
@@ -293,4 +293,4 @@ def test_real_kernel_boots(cluster):
     wait_until(lambda: c.events(1, "exited"), 30, "node 1's QEMU to exit")
     assert "exited with status 0" in c.events(1, "exited")[0]["detail"]
     wait_until(lambda: c.console_log(1).count("pusos: ready") >= 2, 60, "node 1 to boot again")
-    assert "relaunched" in c.events(1, "restart")[0]["detail"]
+    assert "relaunched" in c.events(1, "restarted")[0]["detail"]

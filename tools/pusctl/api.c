@@ -22,6 +22,7 @@
 #include "daemon.h"
 #include "json.h"
 #include "util.h"
+#include "pus/err.h"
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, cJSON *body,
                              const char *allow)
@@ -79,7 +80,11 @@ static enum MHD_Result node_action(struct daemon *d, struct MHD_Connection *c,
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "node", n->id);
     if (strcmp(action, "restart") == 0) {
-        recover_node(d, n, "restart requested through the API");
+        if (recover_node(d, n, "restart requested through the API") == ERR_BUSY) {
+            cJSON_Delete(o);
+            return error(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+                         "too many restart hooks running; try again shortly");
+        }
         cJSON_AddStringToObject(o, "action", "restart");
         cJSON_AddStringToObject(o, "state", node_state_name(n->state));
         return reply(c, MHD_HTTP_ACCEPTED, o, NULL);

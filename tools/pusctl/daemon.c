@@ -186,8 +186,11 @@ static void reap_children(struct daemon *d)
                 break;
             }
         }
-        if (pid > 0)
-            log_msg("child %d %s", (int)pid, how);   /* a restart hook */
+        if (pid > 0) {
+            log_msg("restart hook %d %s", (int)pid, how);
+            if (d->hooks_running > 0)
+                d->hooks_running--;
+        }
     }
 }
 
@@ -327,7 +330,7 @@ static void config_defaults(struct config *c)
     snprintf(c->hb_addr, sizeof(c->hb_addr), "127.0.0.1");
     c->hb_port = 8811;
     c->hb_ms = 100;
-    c->suspect_ms = 350;
+    c->suspect_ms = 500;
     c->dead_ms = 800;
     c->boot_timeout_ms = 60000;
     c->recover_timeout_ms = 30000;

@@ -55,6 +55,7 @@ struct daemon {
     struct MHD_Daemon *http;
     int epfd, udp_fd, timer_fd, signal_fd, http_epfd;
     bool stopping;
+    int hooks_running;        /* restart hooks not yet reaped */
     uint64_t last_tick_mono;
     uint64_t last_flush_mono;
     uint64_t started_wall;
@@ -72,7 +73,7 @@ void daemon_qmp_watch(struct daemon *d, struct node *n, int fd);
 void detector_on_heartbeat(struct daemon *d, struct node *n, const struct heartbeat *hb,
                            enum hb_verdict verdict);
 void detector_tick(struct daemon *d, uint64_t now);
-void detector_grace(struct daemon *d, uint64_t now);
+void detector_grace(struct daemon *d, uint64_t gap_ms);
 
 /* recover.c */
 int  recover_node(struct daemon *d, struct node *n, const char *why);

@@ -22,6 +22,7 @@
 #include "qmp.h"
 #include "runfiles.h"
 #include "util.h"
+#include "pus/err.h"
 
 static uint64_t backoff_ms(uint32_t attempt)
 {
@@ -71,9 +72,13 @@ static void kill_vm(struct daemon *d, struct node *n)
     n->dirty = true;
 }
 
+#define MAX_HOOKS 16   /* restart hooks running at once; more wait a tick */
+
 int recover_node(struct daemon *d, struct node *n, const char *why)
 {
     uint64_t now = mono_ms();
+    if (!n->managed && d->cfg.restart_hook[0] && d->hooks_running >= MAX_HOOKS)
+        return ERR_BUSY;          /* still dead; the detector's next tick retries */
     n->attempt++;
     n->restarts++;
     n->next_action_mono = now + backoff_ms(n->attempt + 1);
@@ -83,10 +88,12 @@ int recover_node(struct daemon *d, struct node *n, const char *why)
     if (!n->managed) {
         if (d->cfg.restart_hook[0]) {
             int pid = run_hook(d, n);
-            event_add(d, n->id, "restart", "%s; attempt %u: no VM, ran restart hook (pid %d)",
+            if (pid > 0)
+                d->hooks_running++;
+            event_add(d, n->id, "restarted", "%s; attempt %u: no VM, ran restart hook (pid %d)",
                       why, n->attempt, pid);
         } else {
-            event_add(d, n->id, "restart", "%s; attempt %u: no VM and no restart hook; "
+            event_add(d, n->id, "restarted", "%s; attempt %u: no VM and no restart hook; "
                       "waiting for the node to return", why, n->attempt);
         }
         node_set_state(d, n, NODE_RECOVERING, "restart hook");
@@ -98,7 +105,7 @@ int recover_node(struct daemon *d, struct node *n, const char *why)
     if (n->pid > 0 && kill(n->pid, 0) == 0 && n->qmp && qmp_ready(n->qmp) && n->attempt <= 2) {
         if (qmp_execute(n->qmp, "system_reset") == 0) {
             snprintf(how, sizeof(how), "VM alive but silent: QMP system_reset (pid %d)", old_pid);
-            event_add(d, n->id, "restart", "%s; attempt %u: %s", why, n->attempt, how);
+            event_add(d, n->id, "restarted", "%s; attempt %u: %s", why, n->attempt, how);
             node_set_state(d, n, NODE_RECOVERING, "system_reset");
             return 0;
         }
@@ -115,7 +122,7 @@ int recover_node(struct daemon *d, struct node *n, const char *why)
         node_set_state(d, n, NODE_DEAD, "launch failed");
         return -1;
     }
-    event_add(d, n->id, "restart", "%s; attempt %u: %s (new pid %d)", why, n->attempt, how,
+    event_add(d, n->id, "restarted", "%s; attempt %u: %s (new pid %d)", why, n->attempt, how,
               (int)n->pid);
     node_set_state(d, n, NODE_RECOVERING, "relaunched");
     return 0;
