@@ -15,8 +15,10 @@ SHELL := /bin/bash
 
 include mk/config.mk
 include mk/rules.mk
+# Libraries first: the other fragments name library sources in their rules.
+include $(sort $(wildcard lib/*/module.mk))
 include $(sort $(wildcard arch/*/module.mk platform/*/module.mk kernel/module.mk \
-                 drivers/*/module.mk services/*/module.mk lib/*/module.mk \
+                 drivers/*/module.mk services/*/module.mk \
                  tools/*/module.mk tests/unit/*/module.mk tests/fuzz/*/module.mk \
                  apps/module.mk bench/*/module.mk))
 include mk/kernel.mk

@@ -6,11 +6,14 @@
 #define KERNEL_BOOTARGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 int bootargs_init(const char *cmdline);
 const char *bootarg(const char *key);                 /* NULL if absent */
 long bootarg_long(const char *key, long dflt);
 bool bootarg_has(const char *key);
 const char *bootargs_line(void);
+/* The line with secret values (key=...) replaced by ***, for printing. */
+void bootargs_redacted(char *out, size_t cap);
 
 #endif

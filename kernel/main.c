@@ -66,7 +66,7 @@ static void apply_bootargs(void)
 {
     int r = bootargs_init(platform.bootargs);
     if (r < 0)
-        log_warn("bootargs: cannot parse '%s': %s", platform.bootargs, err_str(r));
+        log_warn("bootargs: cannot parse them: %s", err_str(r));
     const char *p = bootarg("panic");
     if (p && strcmp(p, "halt") == 0)
         panic_set_policy(PANIC_HALT);
@@ -177,8 +177,11 @@ void kmain(unsigned long hartid, const void *dtb)
              PUS_VERSION, hartid, platform.ram_size >> 20, (unsigned long)platform.ram_base,
              platform.hart_count, (unsigned long long)platform.timebase_hz,
              platform.has_sstc ? ", sstc" : "");
-    if (platform.bootargs[0])
-        log_info("bootargs: %s", platform.bootargs);
+    if (platform.bootargs[0]) {
+        static char shown[sizeof(platform.bootargs)];
+        bootargs_redacted(shown, sizeof(shown));
+        log_info("bootargs: %s", shown);
+    }
 
     sched_init_early();
     thread_init_idle(c, "idle");

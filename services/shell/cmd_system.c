@@ -89,7 +89,9 @@ SHELL_COMMAND(poweroff, "poweroff", "stop the node", cmd_poweroff);
 
 static int cmd_bootargs(int argc, char **argv)
 {
-    kprintf("%s\n", bootargs_line());
+    static char shown[512];
+    bootargs_redacted(shown, sizeof(shown));
+    kprintf("%s\n", shown);
     return 0;
 }
 SHELL_COMMAND(bootargs, "bootargs", "show the boot options", cmd_bootargs);

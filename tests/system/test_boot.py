@@ -27,10 +27,14 @@ def test_boot_in_16_mib():
 
 
 def test_bootargs_reach_the_kernel():
-    with Node("bootargs", append='node=3 ip=10.77.0.2/24 name="fog node" loglevel=info') as n:
+    secret = "00112233445566778899aabbccddeeff"
+    with Node("bootargs", append=f'node=3 ip=10.77.0.2/24 name="fog node" key={secret} loglevel=info') as n:
         n.boot()
         out = n.run("bootargs")
-        assert 'node=3 ip=10.77.0.2/24 name="fog node"' in out
+        assert 'node=3 ip=10.77.0.2/24 name="fog node" key=*** loglevel=info' in out
+        # The cluster key never reaches the console or the log.
+        assert secret not in out
+        assert secret not in n.run("log")
 
 
 def test_shell_basics():
