@@ -372,6 +372,49 @@ static void test_thousands_of_entries(void **state)
     assert_true(used >= 2 && used <= 8);
 }
 
+/* The order the reference keeps: bytewise, and a name sorts after the
+ * longer names it is a prefix of. */
+static int ref_order(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la == lb ? 0 : (la > lb ? -1 : 1);
+}
+
+static void test_entries_sorted_across_pairs(void **state)
+{
+    struct fs *fs = T(state);
+    uint64_t rng = 99;
+    char path[300];
+    assert_int_equal(fs_mkdir(fs, "/s"), 0);
+    for (int i = 0; i < 400; i++) {
+        snprintf(path, sizeof(path), "/s/f%u", rng_next(&rng) % 1000);
+        int err = write_file(fs, path, path, 20, FS_O_WRONLY | FS_O_CREAT);
+        assert_int_equal(err, 0);
+        if (i % 7 == 0) {
+            snprintf(path, sizeof(path), "/s/f%u", rng_next(&rng) % 1000);
+            err = fs_remove(fs, path);
+            assert_true(err == 0 || err == ERR_NOT_FOUND);
+        }
+    }
+    struct fs_dir d;
+    struct fs_info info;
+    char prev[FS_NAME_MAX + 1] = "";
+    int n = 0;
+    assert_int_equal(fs_dir_open(fs, &d, "/s"), 0);
+    while (fs_dir_read(fs, &d, &info) > 0) {
+        if (n++)
+            assert_true(ref_order(prev, info.name) < 0);
+        strcpy(prev, info.name);
+        snprintf(path, sizeof(path), "/s/%s", info.name);
+        assert_int_equal(fs_stat(fs, path, &info), 0);
+    }
+    assert_int_equal(fs_dir_close(fs, &d), 0);
+    assert_true(n > 100);
+}
+
 static void test_attributes(void **state)
 {
     struct fs *fs = T(state);
@@ -616,6 +659,7 @@ static void test_randomized_model(void **state)
     cmocka_unit_test_setup_teardown(test_names, setup##g, teardown),        \
     cmocka_unit_test_setup_teardown(test_thousands_of_entries, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_attributes, setup##g, teardown),   \
+    cmocka_unit_test_setup_teardown(test_entries_sorted_across_pairs, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_full_disk, setup##g, teardown),    \
     cmocka_unit_test_setup_teardown(test_read_only_mount, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_open_handles_follow_changes, setup##g, teardown), \
