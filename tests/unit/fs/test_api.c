@@ -415,6 +415,46 @@ static void test_entries_sorted_across_pairs(void **state)
     assert_true(n > 100);
 }
 
+/* mkdir into the middle of a split directory links the new pair into the
+ * tail list after the directory's last pair, not after the pair holding
+ * its entry. */
+static void test_mkdir_in_split_directory(void **state)
+{
+    struct fs *fs = T(state);
+    struct tfs *t = *state;
+    uint64_t rng = 4242;
+    char path[64];
+    int made[300] = {0};
+    assert_int_equal(fs_mkdir(fs, "/s"), 0);
+    for (int i = 0; i < 150; i++) {
+        int k = rng_next(&rng) % 300;
+        snprintf(path, sizeof(path), "/s/dir%03d", k);
+        int err = fs_mkdir(fs, path);
+        assert_int_equal(err, made[k] ? ERR_EXISTS : 0);
+        made[k] = 1;
+        if (i % 10 == 0) {
+            snprintf(path, sizeof(path), "/s/dir%03d/file", k);
+            assert_int_equal(write_file(fs, path, "x", 1,
+                                        FS_O_WRONLY | FS_O_CREAT), 0);
+        }
+    }
+    assert_int_equal(fs_fsck(fs), 0);
+    tfs_unmount(t);
+    tfs_mount(t);
+    assert_int_equal(fs_fsck(fs), 0);
+    for (int k = 0; k < 300; k++) {
+        if (!made[k])
+            continue;
+        snprintf(path, sizeof(path), "/s/dir%03d/file", k);
+        fs_remove(fs, path);
+        snprintf(path, sizeof(path), "/s/dir%03d", k);
+        assert_int_equal(fs_remove(fs, path), 0);
+    }
+    assert_int_equal(fs_fsck(fs), 0);
+    assert_int_equal(fs_remove(fs, "/s"), 0);
+    assert_int_equal(fs_used_blocks(fs), 2);
+}
+
 static void test_attributes(void **state)
 {
     struct fs *fs = T(state);
@@ -659,6 +699,7 @@ static void test_randomized_model(void **state)
     cmocka_unit_test_setup_teardown(test_names, setup##g, teardown),        \
     cmocka_unit_test_setup_teardown(test_thousands_of_entries, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_attributes, setup##g, teardown),   \
+    cmocka_unit_test_setup_teardown(test_mkdir_in_split_directory, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_entries_sorted_across_pairs, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_full_disk, setup##g, teardown),    \
     cmocka_unit_test_setup_teardown(test_read_only_mount, setup##g, teardown), \

@@ -317,6 +317,14 @@ static void test_cut_during_splits(void **state)
     }
     check_scenario(&small, prep, N(prep), ops, 40, 1, -1);
     check_scenario(&tired, prep, N(prep), ops, 40, 3, -1);
+    /* directories made and removed in the middle of a split directory */
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof(names[i]), "/d/m%02d", (i * 17) % 40);
+        ops[i] = (struct op){i % 6 == 5 ? REMOVE : MKDIR,
+                             i % 6 == 5 ? names[i - 3] : names[i], 0, 0};
+    }
+    check_scenario(&small, prep, N(prep), ops, 40, 1, -1);
+    check_scenario(&tired, prep, N(prep), ops, 40, 2, -1);
 }
 
 static const char *const rpaths[] = {"/a", "/b", "/d/c", "/d/sub/e", "/f",
