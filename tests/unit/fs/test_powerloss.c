@@ -331,12 +331,25 @@ static const char *const rpaths[] = {"/a", "/b", "/d/c", "/d/sub/e", "/f",
                                      "/d/old", "/big", "/small"};
 static const char *const rdirs[] = {"/x", "/d/y", "/x/z"};
 
+/* a larger pool of names in /d so that it splits */
+static char pool[48][24];
+
+static const char *pick(uint64_t *rng)
+{
+    if (rng_next(rng) % 2)
+        return rpaths[rng_next(rng) % N(rpaths)];
+    return pool[rng_next(rng) % 48];
+}
+
 static void random_ops(uint64_t *rng, struct op *ops, int n)
 {
+    if (!pool[0][0])
+        for (int i = 0; i < 48; i++)
+            snprintf(pool[i], sizeof(pool[i]), "/d/p%02d", i);
     for (int i = 0; i < n; i++) {
         enum kind k = rng_next(rng) % NKINDS;
-        const char *p = rpaths[rng_next(rng) % N(rpaths)];
-        const char *p2 = rpaths[rng_next(rng) % N(rpaths)];
+        const char *p = pick(rng);
+        const char *p2 = pick(rng);
         if (k == MKDIR || (k == REMOVE && rng_next(rng) % 4 == 0))
             p = rdirs[rng_next(rng) % N(rdirs)];
         uint32_t size = rng_next(rng) % (rng_next(rng) % 3 ? 400 : 20000);
@@ -357,8 +370,8 @@ static void test_randomized(void **state)
            (unsigned long long)seed, rounds);
     uint64_t rng = seed;
     for (int r = 0; r < rounds; r++) {
-        struct op ops[12];
-        int n = 4 + rng_next(&rng) % 8;
+        struct op ops[40];
+        int n = 4 + rng_next(&rng) % (r % 4 == 3 ? 36 : 8);
         random_ops(&rng, ops, n);
         const struct scenario_cfg *c = r % 3 == 0 ? &big :
                                        r % 3 == 1 ? &small : &tired;
