@@ -369,6 +369,9 @@ int fs_file_close(struct fs *fs, struct fs_file *f)
     return err;
 }
 
+static long file_read(struct fs *fs, struct fs_file *f, void *buf,
+                      size_t size);
+
 long fs_file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
 {
     int err = check(fs, f);
@@ -376,6 +379,12 @@ long fs_file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
         return err;
     if (!readable(f))
         return ERR_BAD_HANDLE;
+    return file_read(fs, f, buf, size);
+}
+
+static long file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
+{
+    int err;
     if (f->flags & F_WRITING) {
         err = file_flush(fs, f);
         if (err)
@@ -529,7 +538,7 @@ int fs_file_truncate(struct fs *fs, struct fs_file *f, uint32_t size)
         } else if (size <= fs->inline_max) {
             /* small again: back into the entry */
             f->pos = 0;
-            long r = fs_file_read(fs, f, f->cache.buf, size);
+            long r = file_read(fs, f, f->cache.buf, size);
             if (r < 0)
                 return r;
             f->flags &= ~(F_READING | F_WRITING);

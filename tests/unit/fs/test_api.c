@@ -216,7 +216,8 @@ static void test_truncate(void **state)
     uint32_t sizes[] = {15000, 4097, 4096, 1000, 40, 0, 50, 9000};
     uint32_t cur = len;
     for (size_t i = 0; i < 8; i++) {
-        assert_int_equal(fs_file_open(fs, &f, "/t", FS_O_RDWR), 0);
+        assert_int_equal(fs_file_open(fs, &f, "/t",
+                                      i % 2 ? FS_O_WRONLY : FS_O_RDWR), 0);
         assert_int_equal(fs_file_truncate(fs, &f, sizes[i]), 0);
         assert_int_equal(fs_file_size(fs, &f), sizes[i]);
         assert_int_equal(fs_file_close(fs, &f), 0);
