@@ -167,7 +167,7 @@ static void large_file_costs(void)
         }
         double append_us = (now() - t0) / appends * 1e6;
 
-        const int seeks = 2000;
+        const int seeks = 20000;
         uint64_t rng = 88172645463325252ull;
         check(fs_file_open(&fs, &f, "/big", FS_O_RDONLY), "open");
         t0 = now();
