@@ -153,6 +153,7 @@ struct fs_stats {
 
 int fs_format(struct fs *fs, const struct fs_config *cfg);
 int fs_mount(struct fs *fs, const struct fs_config *cfg);
+/* Close every file and directory first: their handles point into fs. */
 int fs_unmount(struct fs *fs);
 
 int fs_file_open(struct fs *fs, struct fs_file *f, const char *path,
@@ -176,6 +177,8 @@ int fs_dir_open(struct fs *fs, struct fs_dir *d, const char *path);
 /* 1 and *info filled, 0 at the end, or an error. No "." or "..". */
 int fs_dir_read(struct fs *fs, struct fs_dir *d, struct fs_info *info);
 int fs_dir_close(struct fs *fs, struct fs_dir *d);
+/* Start reading the directory from its first entry again. */
+int fs_dir_rewind(struct fs *fs, struct fs_dir *d);
 
 /* Custom attributes: type 0..255, up to attr_max bytes. getattr returns
  * the attribute's full size (copying at most size bytes). */

@@ -347,6 +347,12 @@ static void test_thousands_of_entries(void **state)
         seen[count++] = strdup(info.name);
     }
     assert_int_equal(r, 0);
+    /* rewind and count again */
+    assert_int_equal(fs_dir_rewind(fs, &d), 0);
+    int again = 0;
+    while (fs_dir_read(fs, &d, &info) > 0)
+        again++;
+    assert_int_equal(again, n);
     assert_int_equal(fs_dir_close(fs, &d), 0);
     assert_int_equal(count, n);
     qsort(seen, n, sizeof(char *), cmp_names);
