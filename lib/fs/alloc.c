@@ -94,8 +94,20 @@ int ctz_find(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
         return 0;
     }
     uint32_t last = size - 1;
-    uint32_t current = ctz_index(fs, &last);
+    return ctz_find_from(fs, pcache, head, ctz_index(fs, &last), pos, block,
+                         off);
+}
+
+/* Walk back from block number `current` of a list (at address head) to
+ * the block holding byte pos, taking the longest skip that does not
+ * overshoot: O(log distance) reads. */
+int ctz_find_from(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
+                  uint32_t current, uint32_t pos, uint32_t *block,
+                  uint32_t *off)
+{
     uint32_t target = ctz_index(fs, &pos);
+    if (target > current)
+        return ERR_INVALID_ARGS;
     while (current > target) {
         uint32_t skip = min_u32(npw2(current - target + 1) - 1, ctz32(current));
         uint8_t b[4];

@@ -103,6 +103,8 @@ struct fs_file {
     uint32_t head, size;      /* committed or pending CTZ list / inline size */
     uint32_t pos;
     uint32_t block, off;      /* position of pos in the CTZ list */
+    uint32_t cur_block;       /* a block of the list we know, so a seek */
+    uint32_t cur_index;       /* backwards walks from it, not the head */
     struct fs_cache cache;    /* file data being written (or inline data) */
 };
 
