@@ -237,6 +237,8 @@ static void check_scenario(const struct scenario_cfg *c, const struct op *prep,
 static const struct scenario_cfg big = {4096, 64, 16, 256, 500};
 static const struct scenario_cfg small = {512, 256, 16, 64, 500};
 static const struct scenario_cfg tired = {512, 256, 16, 64, 2};
+/* what the kernel uses on virtio-blk: 512-byte sectors as read/prog unit */
+static const struct scenario_cfg sectors = {4096, 64, 512, 512, 4};
 
 static const struct op prep[] = {
     {MKDIR, "/d", 0, 0},
@@ -303,6 +305,7 @@ static void test_every_cut_512(void **state) { run_all(&small, 1); }
 /* block_cycles 2: metadata pairs move (and the superblock expands) all
  * the time, so cuts land inside relocations too */
 static void test_every_cut_relocating(void **state) { run_all(&tired, 1); }
+static void test_every_cut_sectors(void **state) { run_all(&sectors, 1); }
 
 /* Many entries in one directory: cuts during compaction and splits. */
 static void test_cut_during_splits(void **state)
@@ -371,10 +374,11 @@ static void test_randomized(void **state)
     uint64_t rng = seed;
     for (int r = 0; r < rounds; r++) {
         struct op ops[40];
-        int n = 4 + rng_next(&rng) % (r % 4 == 3 ? 36 : 8);
+        int n = 4 + rng_next(&rng) % (r % 5 == 4 ? 36 : 8);
         random_ops(&rng, ops, n);
-        const struct scenario_cfg *c = r % 3 == 0 ? &big :
-                                       r % 3 == 1 ? &small : &tired;
+        static const struct scenario_cfg *const cfgs[4] = {&big, &small,
+                                                           &tired, &sectors};
+        const struct scenario_cfg *c = cfgs[r % 4];
         /* a few cut points per round, spread over the run */
         check_scenario(c, prep, N(prep), ops, n, 1 + rng_next(&rng) % 5, -1);
     }
@@ -387,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_every_cut_4k),
         cmocka_unit_test(test_every_cut_512),
         cmocka_unit_test(test_every_cut_relocating),
+        cmocka_unit_test(test_every_cut_sectors),
         cmocka_unit_test(test_cut_during_splits),
         cmocka_unit_test(test_randomized),
     };
