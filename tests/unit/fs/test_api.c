@@ -618,12 +618,19 @@ static void test_randomized_model(void **state)
     for (int i = 0; i < MODEL_FILES; i++)
         size[i] = -1;
     uint64_t rng = 0x5eed;
+    if (getenv("FS_MODEL_SEED"))
+        rng = strtoull(getenv("FS_MODEL_SEED"), NULL, 0);
     uint8_t *buf = malloc(30000);
     char path[32], path2[32];
+    /* files spread over nested directories: renames cross pairs */
+    static const char *const dirs[3] = {"", "/m1", "/m1/m2"};
+    assert_int_equal(fs_mkdir(fs, "/m1"), 0);
+    assert_int_equal(fs_mkdir(fs, "/m1/m2"), 0);
+#define MPATH(buf, k) snprintf(buf, sizeof(buf), "%s/r%d", dirs[(k) % 3], (k))
     for (int step = 0; step < 1500; step++) {
         int i = rng_next(&rng) % MODEL_FILES;
         int op = rng_next(&rng) % 6;
-        snprintf(path, sizeof(path), "/r%d", i);
+        MPATH(path, i);
         uint32_t n = rng_next(&rng) % (rng_next(&rng) % 4 ? 600 : 30000);
         fill_pattern(buf, n, step);
         if (op <= 1) {                 /* rewrite */
@@ -645,7 +652,7 @@ static void test_randomized_model(void **state)
             size[i] = -1;
         } else if (op == 4) {          /* rename */
             int j = rng_next(&rng) % MODEL_FILES;
-            snprintf(path2, sizeof(path2), "/r%d", j);
+            MPATH(path2, j);
             int err = fs_rename(fs, path, path2);
             if (size[i] < 0) {
                 assert_int_equal(err, ERR_NOT_FOUND);
@@ -679,7 +686,7 @@ static void test_randomized_model(void **state)
         }
         if (step % 25 == 0 || step == 1499) {
             for (int k = 0; k < MODEL_FILES; k++) {
-                snprintf(path, sizeof(path), "/r%d", k);
+                MPATH(path, k);
                 if (size[k] < 0) {
                     struct fs_info info;
                     assert_int_equal(fs_stat(fs, path, &info), ERR_NOT_FOUND);
