@@ -459,7 +459,10 @@ static void test_mkdir_in_split_directory(void **state)
     }
     assert_int_equal(fs_fsck(fs), 0);
     assert_int_equal(fs_remove(fs, "/s"), 0);
-    assert_int_equal(fs_used_blocks(fs), 2);
+    /* everything freed: the superblock pair, plus the root pair if the
+     * superblock expanded (small block_cycles) */
+    long used = fs_used_blocks(fs);
+    assert_true(used == 2 || used == 4);
 }
 
 static void test_attributes(void **state)
@@ -725,8 +728,11 @@ static int geo_index;
 static int setup_geo(void **state, int g)
 {
     struct tfs *t = malloc(sizeof(*t));
+    /* FS_BLOCK_CYCLES=2 runs everything with constant metadata moves */
+    int32_t cycles = getenv("FS_BLOCK_CYCLES") ?
+                     atoi(getenv("FS_BLOCK_CYCLES")) : 100;
     tfs_init(t, geos[g].block_size, geos[g].count, geos[g].prog, geos[g].cache,
-             100);
+             cycles);
     *state = t;
     return 0;
 }
