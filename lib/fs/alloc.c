@@ -94,8 +94,20 @@ int ctz_find(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
         return 0;
     }
     uint32_t last = size - 1;
-    uint32_t current = ctz_index(fs, &last);
+    return ctz_find_from(fs, pcache, head, ctz_index(fs, &last), pos, block,
+                         off);
+}
+
+/* Walk back from block number `current` of a list (at address head) to
+ * the block holding byte pos, taking the longest skip that does not
+ * overshoot: O(log distance) reads. */
+int ctz_find_from(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
+                  uint32_t current, uint32_t pos, uint32_t *block,
+                  uint32_t *off)
+{
     uint32_t target = ctz_index(fs, &pos);
+    if (target > current)
+        return ERR_INVALID_ARGS;
     while (current > target) {
         uint32_t skip = min_u32(npw2(current - target + 1) - 1, ctz32(current));
         uint8_t b[4];
@@ -143,10 +155,38 @@ int ctz_traverse(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
 
 /* ---- traversal ---- */
 
+/* The files of one pair (CTZ blocks only). */
+static int traverse_files(struct fs *fs, const struct fs_mdir *dir,
+                          int (*cb)(void *ctx, uint32_t block), void *ctx)
+{
+    uint8_t b[8];
+    for (uint16_t id = 0; id < dir->count; id++) {
+        int64_t tag = mdir_get(fs, dir, MKTAG(0x700, 0x3ff, 0),
+                               MKTAG(T_STRUCT, id, 8), 0, b, 8);
+        if (tag == ERR_NOT_FOUND)
+            continue;
+        if (tag < 0)
+            return tag;
+        if (tag_type3(tag) == T_CTZSTRUCT) {
+            int err = ctz_traverse(fs, NULL, get_le32(b), get_le32(b + 4),
+                                   cb, ctx);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}
+
 int fs_traverse(struct fs *fs, int (*cb)(void *ctx, uint32_t block),
                 void *ctx, bool include_orphans)
 {
     struct fs_mdir dir;
+    /* While the orphan mark is set, a directory's entry may name a pair
+     * that moved but is not yet on the tail list (a move cut short, or
+     * in progress). Its new blocks and files must not look free. */
+    bool half_moved = include_orphans &&
+                      (gstate_hasorphans(&fs->gstate) ||
+                       gstate_hasorphans(&fs->gdisk));
     uint32_t tail[2] = {0, 1};
     uint32_t limit = fs->block_count;
     uint8_t b[8];
@@ -175,9 +215,18 @@ int fs_traverse(struct fs *fs, int (*cb)(void *ctx, uint32_t block),
                 if (err)
                     return err;
             } else if (include_orphans && tag_type3(tag) == T_DIRSTRUCT) {
+                uint32_t child[2] = {get_le32(b), get_le32(b + 4)};
                 for (int i = 0; i < 2; i++) {
-                    err = cb(ctx, get_le32(b + 4 * i));
+                    err = cb(ctx, child[i]);
                     if (err)
+                        return err;
+                }
+                if (half_moved) {
+                    struct fs_mdir cdir;
+                    err = mdir_fetch(fs, &cdir, child);
+                    if (!err)
+                        err = traverse_files(fs, &cdir, cb, ctx);
+                    if (err && err != ERR_CORRUPT)
                         return err;
                 }
             }

@@ -175,6 +175,7 @@ int file_flush(struct fs *fs, struct fs_file *f)
         }
         f->head = f->block;
         f->size = f->pos;
+        f->flags &= ~F_CURSOR;
     }
     f->pos = pos;
     f->flags &= ~F_WRITING;
@@ -193,7 +194,7 @@ static int outline(struct fs *fs, struct fs_file *f)
     if (!copy)
         return ERR_NO_MEMORY;
     memcpy(copy, f->cache.buf, size);
-    f->flags &= ~(F_INLINE | F_READING | F_WRITING);
+    f->flags &= ~(F_INLINE | F_READING | F_WRITING | F_CURSOR);
     f->head = FS_BLOCK_NULL;
     f->size = 0;
     f->pos = 0;
@@ -369,6 +370,9 @@ int fs_file_close(struct fs *fs, struct fs_file *f)
     return err;
 }
 
+static long file_read(struct fs *fs, struct fs_file *f, void *buf,
+                      size_t size);
+
 long fs_file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
 {
     int err = check(fs, f);
@@ -376,6 +380,12 @@ long fs_file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
         return err;
     if (!readable(f))
         return ERR_BAD_HANDLE;
+    return file_read(fs, f, buf, size);
+}
+
+static long file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
+{
+    int err;
     if (f->flags & F_WRITING) {
         err = file_flush(fs, f);
         if (err)
@@ -394,11 +404,19 @@ long fs_file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
     uint32_t left = n;
     while (left > 0) {
         if (!(f->flags & F_READING) || f->off == fs->block_size) {
-            err = ctz_find(fs, NULL, f->head, f->size, f->pos, &f->block,
-                           &f->off);
+            uint32_t o = f->pos;
+            uint32_t index = ctz_index(fs, &o);
+            if ((f->flags & F_CURSOR) && f->cur_index >= index)
+                err = ctz_find_from(fs, NULL, f->cur_block, f->cur_index,
+                                    f->pos, &f->block, &f->off);
+            else
+                err = ctz_find(fs, NULL, f->head, f->size, f->pos, &f->block,
+                               &f->off);
             if (err)
                 return err;
-            f->flags |= F_READING;
+            f->cur_block = f->block;
+            f->cur_index = index;
+            f->flags |= F_READING | F_CURSOR;
         }
         uint32_t k = min_u32(left, fs->block_size - f->off);
         err = bd_read(fs, NULL, k, f->block, f->off, data, k);
@@ -523,13 +541,14 @@ int fs_file_truncate(struct fs *fs, struct fs_file *f, uint32_t size)
     err = file_flush(fs, f);
     if (err)
         return err;
+    f->flags &= ~F_CURSOR;
     if (size < oldsize) {
         if (f->flags & F_INLINE) {
             f->size = size;
         } else if (size <= fs->inline_max) {
             /* small again: back into the entry */
             f->pos = 0;
-            long r = fs_file_read(fs, f, f->cache.buf, size);
+            long r = file_read(fs, f, f->cache.buf, size);
             if (r < 0)
                 return r;
             f->flags &= ~(F_READING | F_WRITING);

@@ -103,6 +103,8 @@ struct fs_file {
     uint32_t head, size;      /* committed or pending CTZ list / inline size */
     uint32_t pos;
     uint32_t block, off;      /* position of pos in the CTZ list */
+    uint32_t cur_block;       /* a block of the list we know, so a seek */
+    uint32_t cur_index;       /* backwards walks from it, not the head */
     struct fs_cache cache;    /* file data being written (or inline data) */
 };
 
@@ -153,6 +155,7 @@ struct fs_stats {
 
 int fs_format(struct fs *fs, const struct fs_config *cfg);
 int fs_mount(struct fs *fs, const struct fs_config *cfg);
+/* Close every file and directory first: their handles point into fs. */
 int fs_unmount(struct fs *fs);
 
 int fs_file_open(struct fs *fs, struct fs_file *f, const char *path,
@@ -176,6 +179,8 @@ int fs_dir_open(struct fs *fs, struct fs_dir *d, const char *path);
 /* 1 and *info filled, 0 at the end, or an error. No "." or "..". */
 int fs_dir_read(struct fs *fs, struct fs_dir *d, struct fs_info *info);
 int fs_dir_close(struct fs *fs, struct fs_dir *d);
+/* Start reading the directory from its first entry again. */
+int fs_dir_rewind(struct fs *fs, struct fs_dir *d);
 
 /* Custom attributes: type 0..255, up to attr_max bytes. getattr returns
  * the attribute's full size (copying at most size bytes). */

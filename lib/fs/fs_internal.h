@@ -209,6 +209,9 @@ int ctz_traverse(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
                  void *ctx);
 int ctz_find(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
              uint32_t size, uint32_t pos, uint32_t *block, uint32_t *off);
+int ctz_find_from(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
+                  uint32_t current, uint32_t pos, uint32_t *block,
+                  uint32_t *off);
 uint32_t ctz_index(struct fs *fs, uint32_t *off);
 
 /* consist.c: repairs run before the first write */
@@ -222,6 +225,7 @@ void fs_prep_move(struct fs *fs, uint16_t id, const uint32_t pair[2]);
 #define F_READING  0x040000   /* block/off point at pos for reading */
 #define F_ERRED    0x080000   /* a write failed; do not commit */
 #define F_INLINE   0x100000   /* data lives in the entry, in cache.buf */
+#define F_CURSOR   0x200000   /* cur_block is block cur_index of the list */
 
 /* path.c */
 /* Walk path. On success returns the entry's tag with *dir and *id set; for a

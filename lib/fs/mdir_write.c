@@ -573,8 +573,10 @@ static int append(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs,
 static int fix_relocation(struct fs *fs, const uint32_t oldpair[2],
                           const uint32_t newpair[2]);
 
-/* Commit attrs to ldir (a private copy). Returns 1 if the pair was
- * relocated, 0 on success. */
+/* Commit attrs to dir (mdir_commit's private copy): append if there is
+ * room, else compact (and split, relocate or expand), and tell parents
+ * about a relocation. *dropped: the pair emptied and was unlinked instead;
+ * *expanded: the superblock pair handed the root to a new pair. */
 static int commit_raw(struct fs *fs, struct fs_mdir *dir,
                       const struct mattr *attrs, int count, bool *dropped,
                       bool *expanded)

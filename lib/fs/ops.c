@@ -377,6 +377,20 @@ int fs_dir_read(struct fs *fs, struct fs_dir *d, struct fs_info *info)
     return ERR_CORRUPT;
 }
 
+int fs_dir_rewind(struct fs *fs, struct fs_dir *d)
+{
+    int err = check_mounted(fs);
+    if (err)
+        return err;
+    uint32_t head[2] = {d->head[0], d->head[1]};
+    err = mdir_fetch(fs, &d->h.m, head);
+    if (err)
+        return err;
+    d->h.id = pair_equal(d->h.m.pair, fs->root) ? 1 : 0;
+    d->pos = 0;
+    return 0;
+}
+
 int fs_dir_close(struct fs *fs, struct fs_dir *d)
 {
     handle_remove(fs, &d->h);

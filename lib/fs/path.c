@@ -83,7 +83,10 @@ int64_t fs_find(struct fs *fs, struct fs_mdir *dir, const char *path,
             }
             if (t != ERR_NOT_FOUND)
                 return t;
-            if (!dir->split || pairs-- == 0) {
+            /* Entries are sorted across the pairs of a directory: a pair
+             * holding a greater name is where this name belongs, and no
+             * later pair can hold it (the reference relies on this). */
+            if (where < dir->count || !dir->split || pairs-- == 0) {
                 const char *rest = name + len;
                 rest += strspn(rest, "/");
                 if (*rest == 0) {

@@ -154,3 +154,31 @@ def test_mkfs_creates_image(tmp_path):
     assert pusfs("ls", img).stdout == b""
     proc = pusfs("rm", img, "/nope", check=False)
     assert proc.returncode != 0 and b"not found" in proc.stderr
+
+
+def test_pusfs_errors(tmp_path):
+    img = tmp_path / "e.img"
+    assert pusfs(check=False).returncode == 2
+    assert pusfs("frobnicate", img, check=False).returncode == 2
+    assert pusfs("mkfs", img, check=False).returncode == 2   # needs geometry
+    pusfs("mkfs", img, "--block-size", 512, "--blocks", 128)
+    pusfs("mkdir", img, "/d")
+    cases = [
+        (("mkdir", img, "/d"), b"already exists"),
+        (("cat", img, "/d"), b"is a directory"),
+        (("mkdir", img, "/nope/x"), b"not found"),
+        (("put", img, tmp_path / "missing", "/x"), b"cannot read"),
+        (("ls", img, "/missing"), b"not found"),
+        (("mkdir", img, "/" + "n" * 256), b"name too long"),
+    ]
+    local = tmp_path / "f"
+    local.write_bytes(b"abc")
+    pusfs("put", img, local, "/d/f")
+    cases.append((("rm", img, "/d"), b"directory not empty"))
+    cases.append((("put", img, local, "/d/f/g"), b"not a directory"))
+    for args, message in cases:
+        proc = pusfs(*args, check=False)
+        assert proc.returncode == 1, args
+        assert message in proc.stderr, (args, proc.stderr)
+    assert pusfs("ls", img, "/d/f").stdout.split() == [b"f", b"3", b"/d/f"]
+    pusfs("fsck", img)

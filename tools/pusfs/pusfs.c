@@ -279,6 +279,13 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "mkfs"))
         return nargs == 2 ? cmd_mkfs(img) : usage();
 
+    static const char *const known[] = {"ls", "get", "cat", "put", "mkdir",
+                                        "rm", "mv", "fsck", "df", "getattr"};
+    bool ok = false;
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        ok = ok || !strcmp(cmd, known[i]);
+    if (!ok)
+        return usage();
     bool writes = !strcmp(cmd, "put") || !strcmp(cmd, "mkdir") ||
                   !strcmp(cmd, "rm") || !strcmp(cmd, "mv");
     struct image im;
@@ -288,7 +295,13 @@ int main(int argc, char **argv)
 
     int rc = 0;
     if (!strcmp(cmd, "ls") && nargs <= 3) {
-        err = list(&im.fs, nargs == 3 ? args[2] : "/", 0);
+        struct fs_info info;
+        const char *path = nargs == 3 ? args[2] : "/";
+        err = fs_stat(&im.fs, path, &info);
+        if (!err && info.type == FS_TYPE_FILE)
+            printf("f %10u %s\n", info.size, path);
+        else if (!err)
+            err = list(&im.fs, path, 0);
         if (err)
             rc = fail("ls", nargs == 3 ? args[2] : "/", err);
     } else if ((!strcmp(cmd, "cat") && nargs == 3) ||

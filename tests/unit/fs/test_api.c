@@ -216,7 +216,8 @@ static void test_truncate(void **state)
     uint32_t sizes[] = {15000, 4097, 4096, 1000, 40, 0, 50, 9000};
     uint32_t cur = len;
     for (size_t i = 0; i < 8; i++) {
-        assert_int_equal(fs_file_open(fs, &f, "/t", FS_O_RDWR), 0);
+        assert_int_equal(fs_file_open(fs, &f, "/t",
+                                      i % 2 ? FS_O_WRONLY : FS_O_RDWR), 0);
         assert_int_equal(fs_file_truncate(fs, &f, sizes[i]), 0);
         assert_int_equal(fs_file_size(fs, &f), sizes[i]);
         assert_int_equal(fs_file_close(fs, &f), 0);
@@ -346,6 +347,12 @@ static void test_thousands_of_entries(void **state)
         seen[count++] = strdup(info.name);
     }
     assert_int_equal(r, 0);
+    /* rewind and count again */
+    assert_int_equal(fs_dir_rewind(fs, &d), 0);
+    int again = 0;
+    while (fs_dir_read(fs, &d, &info) > 0)
+        again++;
+    assert_int_equal(again, n);
     assert_int_equal(fs_dir_close(fs, &d), 0);
     assert_int_equal(count, n);
     qsort(seen, n, sizeof(char *), cmp_names);
@@ -370,6 +377,92 @@ static void test_thousands_of_entries(void **state)
     assert_int_equal(fs_fsck(fs), 0);
     long used = fs_used_blocks(fs);
     assert_true(used >= 2 && used <= 8);
+}
+
+/* The order the reference keeps: bytewise, and a name sorts after the
+ * longer names it is a prefix of. */
+static int ref_order(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c)
+        return c;
+    return la == lb ? 0 : (la > lb ? -1 : 1);
+}
+
+static void test_entries_sorted_across_pairs(void **state)
+{
+    struct fs *fs = T(state);
+    uint64_t rng = 99;
+    char path[300];
+    assert_int_equal(fs_mkdir(fs, "/s"), 0);
+    for (int i = 0; i < 400; i++) {
+        snprintf(path, sizeof(path), "/s/f%u", rng_next(&rng) % 1000);
+        int err = write_file(fs, path, path, 20, FS_O_WRONLY | FS_O_CREAT);
+        assert_int_equal(err, 0);
+        if (i % 7 == 0) {
+            snprintf(path, sizeof(path), "/s/f%u", rng_next(&rng) % 1000);
+            err = fs_remove(fs, path);
+            assert_true(err == 0 || err == ERR_NOT_FOUND);
+        }
+    }
+    struct fs_dir d;
+    struct fs_info info;
+    char prev[FS_NAME_MAX + 1] = "";
+    int n = 0;
+    assert_int_equal(fs_dir_open(fs, &d, "/s"), 0);
+    while (fs_dir_read(fs, &d, &info) > 0) {
+        if (n++)
+            assert_true(ref_order(prev, info.name) < 0);
+        strcpy(prev, info.name);
+        snprintf(path, sizeof(path), "/s/%s", info.name);
+        assert_int_equal(fs_stat(fs, path, &info), 0);
+    }
+    assert_int_equal(fs_dir_close(fs, &d), 0);
+    assert_true(n > 100);
+}
+
+/* mkdir into the middle of a split directory links the new pair into the
+ * tail list after the directory's last pair, not after the pair holding
+ * its entry. */
+static void test_mkdir_in_split_directory(void **state)
+{
+    struct fs *fs = T(state);
+    struct tfs *t = *state;
+    uint64_t rng = 4242;
+    char path[64];
+    int made[300] = {0};
+    assert_int_equal(fs_mkdir(fs, "/s"), 0);
+    for (int i = 0; i < 150; i++) {
+        int k = rng_next(&rng) % 300;
+        snprintf(path, sizeof(path), "/s/dir%03d", k);
+        int err = fs_mkdir(fs, path);
+        assert_int_equal(err, made[k] ? ERR_EXISTS : 0);
+        made[k] = 1;
+        if (i % 10 == 0) {
+            snprintf(path, sizeof(path), "/s/dir%03d/file", k);
+            assert_int_equal(write_file(fs, path, "x", 1,
+                                        FS_O_WRONLY | FS_O_CREAT), 0);
+        }
+    }
+    assert_int_equal(fs_fsck(fs), 0);
+    tfs_unmount(t);
+    tfs_mount(t);
+    assert_int_equal(fs_fsck(fs), 0);
+    for (int k = 0; k < 300; k++) {
+        if (!made[k])
+            continue;
+        snprintf(path, sizeof(path), "/s/dir%03d/file", k);
+        fs_remove(fs, path);
+        snprintf(path, sizeof(path), "/s/dir%03d", k);
+        assert_int_equal(fs_remove(fs, path), 0);
+    }
+    assert_int_equal(fs_fsck(fs), 0);
+    assert_int_equal(fs_remove(fs, "/s"), 0);
+    /* everything freed: the superblock pair, plus the root pair if the
+     * superblock expanded (small block_cycles) */
+    long used = fs_used_blocks(fs);
+    assert_true(used == 2 || used == 4);
 }
 
 static void test_attributes(void **state)
@@ -528,12 +621,19 @@ static void test_randomized_model(void **state)
     for (int i = 0; i < MODEL_FILES; i++)
         size[i] = -1;
     uint64_t rng = 0x5eed;
+    if (getenv("FS_MODEL_SEED"))
+        rng = strtoull(getenv("FS_MODEL_SEED"), NULL, 0);
     uint8_t *buf = malloc(30000);
     char path[32], path2[32];
+    /* files spread over nested directories: renames cross pairs */
+    static const char *const dirs[3] = {"", "/m1", "/m1/m2"};
+    assert_int_equal(fs_mkdir(fs, "/m1"), 0);
+    assert_int_equal(fs_mkdir(fs, "/m1/m2"), 0);
+#define MPATH(buf, k) snprintf(buf, sizeof(buf), "%s/r%d", dirs[(k) % 3], (k))
     for (int step = 0; step < 1500; step++) {
         int i = rng_next(&rng) % MODEL_FILES;
         int op = rng_next(&rng) % 6;
-        snprintf(path, sizeof(path), "/r%d", i);
+        MPATH(path, i);
         uint32_t n = rng_next(&rng) % (rng_next(&rng) % 4 ? 600 : 30000);
         fill_pattern(buf, n, step);
         if (op <= 1) {                 /* rewrite */
@@ -555,7 +655,7 @@ static void test_randomized_model(void **state)
             size[i] = -1;
         } else if (op == 4) {          /* rename */
             int j = rng_next(&rng) % MODEL_FILES;
-            snprintf(path2, sizeof(path2), "/r%d", j);
+            MPATH(path2, j);
             int err = fs_rename(fs, path, path2);
             if (size[i] < 0) {
                 assert_int_equal(err, ERR_NOT_FOUND);
@@ -589,7 +689,7 @@ static void test_randomized_model(void **state)
         }
         if (step % 25 == 0 || step == 1499) {
             for (int k = 0; k < MODEL_FILES; k++) {
-                snprintf(path, sizeof(path), "/r%d", k);
+                MPATH(path, k);
                 if (size[k] < 0) {
                     struct fs_info info;
                     assert_int_equal(fs_stat(fs, path, &info), ERR_NOT_FOUND);
@@ -616,6 +716,8 @@ static void test_randomized_model(void **state)
     cmocka_unit_test_setup_teardown(test_names, setup##g, teardown),        \
     cmocka_unit_test_setup_teardown(test_thousands_of_entries, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_attributes, setup##g, teardown),   \
+    cmocka_unit_test_setup_teardown(test_mkdir_in_split_directory, setup##g, teardown), \
+    cmocka_unit_test_setup_teardown(test_entries_sorted_across_pairs, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_full_disk, setup##g, teardown),    \
     cmocka_unit_test_setup_teardown(test_read_only_mount, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_open_handles_follow_changes, setup##g, teardown), \
@@ -626,8 +728,11 @@ static int geo_index;
 static int setup_geo(void **state, int g)
 {
     struct tfs *t = malloc(sizeof(*t));
+    /* FS_BLOCK_CYCLES=2 runs everything with constant metadata moves */
+    int32_t cycles = getenv("FS_BLOCK_CYCLES") ?
+                     atoi(getenv("FS_BLOCK_CYCLES")) : 100;
     tfs_init(t, geos[g].block_size, geos[g].count, geos[g].prog, geos[g].cache,
-             100);
+             cycles);
     *state = t;
     return 0;
 }

@@ -237,6 +237,8 @@ static void check_scenario(const struct scenario_cfg *c, const struct op *prep,
 static const struct scenario_cfg big = {4096, 64, 16, 256, 500};
 static const struct scenario_cfg small = {512, 256, 16, 64, 500};
 static const struct scenario_cfg tired = {512, 256, 16, 64, 2};
+/* what the kernel uses on virtio-blk: 512-byte sectors as read/prog unit */
+static const struct scenario_cfg sectors = {4096, 64, 512, 512, 4};
 
 static const struct op prep[] = {
     {MKDIR, "/d", 0, 0},
@@ -303,6 +305,7 @@ static void test_every_cut_512(void **state) { run_all(&small, 1); }
 /* block_cycles 2: metadata pairs move (and the superblock expands) all
  * the time, so cuts land inside relocations too */
 static void test_every_cut_relocating(void **state) { run_all(&tired, 1); }
+static void test_every_cut_sectors(void **state) { run_all(&sectors, 1); }
 
 /* Many entries in one directory: cuts during compaction and splits. */
 static void test_cut_during_splits(void **state)
@@ -317,18 +320,39 @@ static void test_cut_during_splits(void **state)
     }
     check_scenario(&small, prep, N(prep), ops, 40, 1, -1);
     check_scenario(&tired, prep, N(prep), ops, 40, 3, -1);
+    /* directories made and removed in the middle of a split directory */
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof(names[i]), "/d/m%02d", (i * 17) % 40);
+        ops[i] = (struct op){i % 6 == 5 ? REMOVE : MKDIR,
+                             i % 6 == 5 ? names[i - 3] : names[i], 0, 0};
+    }
+    check_scenario(&small, prep, N(prep), ops, 40, 1, -1);
+    check_scenario(&tired, prep, N(prep), ops, 40, 2, -1);
 }
 
 static const char *const rpaths[] = {"/a", "/b", "/d/c", "/d/sub/e", "/f",
                                      "/d/old", "/big", "/small"};
 static const char *const rdirs[] = {"/x", "/d/y", "/x/z"};
 
+/* a larger pool of names in /d so that it splits */
+static char pool[48][24];
+
+static const char *pick(uint64_t *rng)
+{
+    if (rng_next(rng) % 2)
+        return rpaths[rng_next(rng) % N(rpaths)];
+    return pool[rng_next(rng) % 48];
+}
+
 static void random_ops(uint64_t *rng, struct op *ops, int n)
 {
+    if (!pool[0][0])
+        for (int i = 0; i < 48; i++)
+            snprintf(pool[i], sizeof(pool[i]), "/d/p%02d", i);
     for (int i = 0; i < n; i++) {
         enum kind k = rng_next(rng) % NKINDS;
-        const char *p = rpaths[rng_next(rng) % N(rpaths)];
-        const char *p2 = rpaths[rng_next(rng) % N(rpaths)];
+        const char *p = pick(rng);
+        const char *p2 = pick(rng);
         if (k == MKDIR || (k == REMOVE && rng_next(rng) % 4 == 0))
             p = rdirs[rng_next(rng) % N(rdirs)];
         uint32_t size = rng_next(rng) % (rng_next(rng) % 3 ? 400 : 20000);
@@ -349,11 +373,12 @@ static void test_randomized(void **state)
            (unsigned long long)seed, rounds);
     uint64_t rng = seed;
     for (int r = 0; r < rounds; r++) {
-        struct op ops[12];
-        int n = 4 + rng_next(&rng) % 8;
+        struct op ops[40];
+        int n = 4 + rng_next(&rng) % (r % 5 == 4 ? 36 : 8);
         random_ops(&rng, ops, n);
-        const struct scenario_cfg *c = r % 3 == 0 ? &big :
-                                       r % 3 == 1 ? &small : &tired;
+        static const struct scenario_cfg *const cfgs[4] = {&big, &small,
+                                                           &tired, &sectors};
+        const struct scenario_cfg *c = cfgs[r % 4];
         /* a few cut points per round, spread over the run */
         check_scenario(c, prep, N(prep), ops, n, 1 + rng_next(&rng) % 5, -1);
     }
@@ -366,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_every_cut_4k),
         cmocka_unit_test(test_every_cut_512),
         cmocka_unit_test(test_every_cut_relocating),
+        cmocka_unit_test(test_every_cut_sectors),
         cmocka_unit_test(test_cut_during_splits),
         cmocka_unit_test(test_randomized),
     };
