@@ -1,12 +1,13 @@
 #!/bin/bash
 # Boots one PusOS node in QEMU on this terminal (Ctrl-A X quits).
-#   scripts/run-node.sh [--smp N] [--mem SIZE] [--append "BOOTARGS"] [--disk IMG] [--gdb]
+#   scripts/run-node.sh [--smp N] [--mem SIZE] [--append "BOOTARGS"] [--disk IMG] [--gdb] [--no-net]
 # With --gdb, QEMU waits halted with a gdb stub on localhost:1234 and
 # gdb-multiarch attaches with the kernel's symbols.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-smp=2 mem=128M append="" disk="" gdb=0
+smp=2 mem=128M append="" disk="" gdb=0 net=1
+http_port="${HTTP_PORT:-8080}"
 while [ $# -gt 0 ]; do
     case "$1" in
         --smp) smp="$2"; shift 2 ;;
@@ -14,6 +15,7 @@ while [ $# -gt 0 ]; do
         --append) append="$2"; shift 2 ;;
         --disk) disk="$2"; shift 2 ;;
         --gdb) gdb=1; shift ;;
+        --no-net) net=0; shift ;;
         *) echo "run-node: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -36,6 +38,14 @@ if [ -n "$disk" ]; then
     args+=(-global virtio-mmio.force-legacy=false
            -drive "file=$disk,if=none,format=raw,id=disk0"
            -device virtio-blk-device,drive=disk0)
+fi
+
+# Network: QEMU user networking (the node gets 10.0.2.15 by DHCP and reaches
+# the host as 10.0.2.2); the node's HTTP API is forwarded to the host's
+# 127.0.0.1:$HTTP_PORT (default 8080).
+if [ "$net" = 1 ]; then
+    args+=(-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:${http_port}-:80"
+           -device virtio-net-device,netdev=net0)
 fi
 
 echo "run-node: qemu-system-riscv64 ${args[*]}"
