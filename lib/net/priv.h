@@ -69,6 +69,8 @@ struct tcp_pcb {
     uint16_t mss;              /* what we may send per segment */
     uint8_t snd_wscale, rcv_wscale;
     bool wscale_ok;
+    bool sack_ok;              /* peer takes SACK blocks (RFC 2018) */
+    uint32_t last_ooo;         /* start of the latest out-of-order arrival */
     /* receive side */
     uint32_t rcv_nxt, rcv_adv; /* rcv_adv: right edge we advertised */
     struct ring rbuf;

@@ -14,6 +14,7 @@ struct seg {
     uint32_t len;          /* data bytes */
     uint16_t mss;          /* from options, 0 if absent */
     int wscale;            /* from options, -1 if absent */
+    bool sack_ok;          /* SACK-permitted option */
 };
 
 static void parse_options(struct seg *g, const uint8_t *o, size_t len)
@@ -34,6 +35,8 @@ static void parse_options(struct seg *g, const uint8_t *o, size_t len)
             g->mss = get16(o + i + 2);
         else if (kind == 3 && olen == 3)
             g->wscale = o[i + 2] > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : o[i + 2];
+        else if (kind == 4 && olen == 2)
+            g->sack_ok = true;
         i += olen;
     }
 }
@@ -51,6 +54,7 @@ static void apply_syn_options(struct net_sock *sk, const struct seg *g)
     tp->mss = theirs < ours ? theirs : ours;
     if (tp->mss < 64)
         tp->mss = 64;
+    tp->sack_ok = g->sack_ok;
     if (g->wscale >= 0) {
         tp->wscale_ok = true;
         tp->snd_wscale = (uint8_t)g->wscale;
@@ -344,8 +348,10 @@ static void data_input(struct net_sock *sk, struct seg *g)
         }
         net_sock_event(sk, NET_EV_READABLE);
     } else {
-        if (ooo_add(tp, g->seq, g->seq + g->len))
+        if (ooo_add(tp, g->seq, g->seq + g->len)) {
             ring_put_at(&tp->rbuf, tp->rbuf.len + off, g->data, g->len);
+            tp->last_ooo = g->seq;
+        }
         tp->ack_now = true;   /* duplicate ACK tells the sender of the hole */
     }
 }
@@ -518,6 +524,7 @@ void tcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
     g.len = (uint32_t)(len - doff);
     g.mss = 0;
     g.wscale = -1;
+    g.sack_ok = false;
     if (g.flags & TCP_SYN)
         parse_options(&g, th + TCP_HLEN, doff - TCP_HLEN);
 

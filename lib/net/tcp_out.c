@@ -17,6 +17,38 @@ static uint16_t window_field(struct tcp_pcb *tp, bool syn)
     return (uint16_t)min32(w, 65535);
 }
 
+/*
+ * SACK option (RFC 2018) on a pure ACK: the out-of-order ranges we hold,
+ * the one with the latest arrival first, at most 4. Returns its length.
+ * We only ever report SACKs (receiver side); SACK blocks the peer sends us
+ * are ignored and recovery stays NewReno.
+ */
+static size_t sack_blocks(const struct tcp_pcb *tp, uint8_t *o)
+{
+    int first = 0, n = 0;
+    for (int i = 0; i < tp->n_ooo; i++)
+        if (seq_ge(tp->last_ooo, tp->ooo[i].start) && seq_lt(tp->last_ooo, tp->ooo[i].end))
+            first = i;
+    o[0] = 1;
+    o[1] = 1;
+    o[2] = 5;
+    uint8_t *b = o + 4;
+    put32(b, tp->ooo[first].start);
+    put32(b + 4, tp->ooo[first].end);
+    b += 8;
+    n = 1;
+    for (int i = 0; i < tp->n_ooo && n < 4; i++) {
+        if (i == first)
+            continue;
+        put32(b, tp->ooo[i].start);
+        put32(b + 4, tp->ooo[i].end);
+        b += 8;
+        n++;
+    }
+    o[3] = (uint8_t)(2 + 8 * n);
+    return 4 + 8 * (size_t)n;
+}
+
 static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
                           uint32_t data_off, uint32_t n)
 {
@@ -50,6 +82,16 @@ static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
             o[7] = tp->rcv_wscale;
             hlen += 4;
         }
+        if (tp->state == TCP_SYN_SENT || tp->sack_ok) {
+            o = th + hlen;   /* NOP, NOP, SACK permitted */
+            o[0] = 1;
+            o[1] = 1;
+            o[2] = 4;
+            o[3] = 2;
+            hlen += 4;
+        }
+    } else if (n == 0 && (flags & TCP_ACK) && tp->sack_ok && tp->n_ooo) {
+        hlen += sack_blocks(tp, th + TCP_HLEN);
     }
     th[12] = (uint8_t)((hlen / 4) << 4);
     uint16_t wnd = window_field(tp, flags & TCP_SYN);
