@@ -71,6 +71,7 @@ struct tcp_pcb {
     bool wscale_ok;
     bool sack_ok;              /* peer takes SACK blocks (RFC 2018) */
     uint32_t last_ooo;         /* start of the latest out-of-order arrival */
+    uint32_t sack_high;        /* highest sequence the peer SACKed to us */
     /* receive side */
     uint32_t rcv_nxt, rcv_adv; /* rcv_adv: right edge we advertised */
     struct ring rbuf;

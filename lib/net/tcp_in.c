@@ -15,6 +15,8 @@ struct seg {
     uint16_t mss;          /* from options, 0 if absent */
     int wscale;            /* from options, -1 if absent */
     bool sack_ok;          /* SACK-permitted option */
+    bool has_sack;         /* SACK blocks present ... */
+    uint32_t sack_high;    /* ... the highest end among them */
 };
 
 static void parse_options(struct seg *g, const uint8_t *o, size_t len)
@@ -37,6 +39,14 @@ static void parse_options(struct seg *g, const uint8_t *o, size_t len)
             g->wscale = o[i + 2] > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : o[i + 2];
         else if (kind == 4 && olen == 2)
             g->sack_ok = true;
+        else if (kind == 5 && olen >= 10 && (olen - 2) % 8 == 0) {
+            for (size_t b = i + 2; b + 8 <= i + olen; b += 8) {
+                uint32_t end = get32(o + b + 4);
+                if (!g->has_sack || seq_gt(end, g->sack_high))
+                    g->sack_high = end;
+                g->has_sack = true;
+            }
+        }
         i += olen;
     }
 }
@@ -251,10 +261,22 @@ static int ack_input(struct net_sock *sk, const struct seg *g)
         return ACK_DROP;
     }
     uint32_t wnd = g->wnd << tp->snd_wscale;
+    /*
+     * An ACK that SACKs data we did not know was received counts as a
+     * duplicate even when it carries data (RFC 6675 section 2): on a busy
+     * two-way connection almost every ACK does, and without this only the
+     * retransmission timer would repair losses.
+     */
+    bool new_sack = tp->sack_ok && g->has_sack && seq_gt(g->sack_high, tp->snd_una) &&
+                    seq_le(g->sack_high, tp->snd_max) &&
+                    (seq_lt(tp->sack_high, tp->snd_una) || seq_gt(g->sack_high, tp->sack_high));
+    if (new_sack)
+        tp->sack_high = g->sack_high;
     if (seq_le(g->ack, tp->snd_una)) {
         /* RFC 5681 duplicate ACK: nothing new, same window, data out */
-        if (g->ack == tp->snd_una && g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) &&
-            wnd == tp->snd_wnd && wnd != 0 && tp->snd_una != tp->snd_max)
+        bool dup = g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) && wnd == tp->snd_wnd &&
+                   wnd != 0;
+        if (g->ack == tp->snd_una && tp->snd_una != tp->snd_max && (dup || new_sack))
             cc_dupack(sk);
         else if (g->ack == tp->snd_una && g->len == 0)
             ;
@@ -525,7 +547,9 @@ void tcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
     g.mss = 0;
     g.wscale = -1;
     g.sack_ok = false;
-    if (g.flags & TCP_SYN)
+    g.has_sack = false;
+    g.sack_high = 0;
+    if (doff > TCP_HLEN)
         parse_options(&g, th + TCP_HLEN, doff - TCP_HLEN);
 
     struct net_sock *sk = tcp_lookup(s, src, get16(th), dst, get16(th + 2), true);
