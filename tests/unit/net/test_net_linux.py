@@ -25,7 +25,7 @@ def namespaces_work():
 
 
 @pytest.mark.skipif(not PEER.exists(), reason="linux_peer not built")
-@pytest.mark.parametrize("loss", ["0", "10"])
+@pytest.mark.parametrize("loss", ["0", "5"])
 def test_linux_peer(loss):
     if not namespaces_work():
         pytest.skip("no network namespaces or tap devices here")
