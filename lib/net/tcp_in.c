@@ -3,9 +3,6 @@
  * RFC 5961 checks against blind resets, SYNs and ACKs.
  */
 #include "net/tcp_priv.h"
-#ifdef NET_DEBUG
-#include <stdio.h>
-#endif
 
 struct seg {
     uint32_t seq, ack, wnd;
@@ -411,9 +408,6 @@ static int conn_input(struct net_sock *sk, struct seg *g)
     struct net_stack *s = sk->stack;
     struct tcp_pcb *tp = &sk->tcp;
     uint32_t seglen = g->len + !!(g->flags & TCP_SYN) + !!(g->flags & TCP_FIN);
-#ifdef NET_DEBUG
-    fprintf(stderr, "conn_input st=%d seq=%u rcv_nxt=%u ack=%u una=%u max=%u fl=%x len=%u\n", tp->state, g->seq, tp->rcv_nxt, g->ack, tp->snd_una, tp->snd_max, g->flags, g->len);
-#endif
 
     if (tp->state == TCP_TIME_WAIT) {
         /* RFC 1337: ignore resets; answer anything else with an ACK */
@@ -553,9 +547,6 @@ void tcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
         parse_options(&g, th + TCP_HLEN, doff - TCP_HLEN);
 
     struct net_sock *sk = tcp_lookup(s, src, get16(th), dst, get16(th + 2), true);
-#ifdef NET_DEBUG
-    fprintf(stderr, "tcp_input fl=%x sk=%p st=%d\n", g.flags, (void*)sk, sk ? sk->tcp.state : -1);
-#endif
     if (!sk) {
         tcp_reply_rst(s, ip, th, g.len);
         return;
