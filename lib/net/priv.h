@@ -181,6 +181,12 @@ struct ping {
 struct dhcp_client;
 struct dns_state;
 
+/* A token bucket: at most `burst` events, refilled at `per_sec`. */
+struct rate {
+    uint32_t per_sec, burst, tokens;
+    uint64_t last;
+};
+
 struct net_stack {
     struct net_port port;
     struct net_config cfg;
@@ -204,6 +210,8 @@ struct net_stack {
     struct dhcp_client *dhcp;
     struct dns_state *dns;
     struct net_proto_stats stats;
+    struct rate icmp_rate;       /* ICMP errors we send */
+    struct rate challenge_rate;  /* RFC 5961 challenge ACKs */
     uint8_t txbuf[NET_FRAME_MAX] __attribute__((aligned(8)));
 };
 
@@ -217,6 +225,7 @@ uint32_t net_random32(struct net_stack *s);
 void net_sock_event(struct net_sock *sk, unsigned events);
 void net_stack_event(struct net_stack *s, unsigned events);
 void net_loopback_queue(struct net_stack *s, const uint8_t *ip, size_t len);
+bool net_rate_ok(struct net_stack *s, struct rate *r);
 
 /* eth.c */
 void eth_input(struct net_stack *s, struct net_netif *nif, const uint8_t *f, size_t len,

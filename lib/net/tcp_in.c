@@ -207,6 +207,9 @@ static bool acceptable(const struct tcp_pcb *tp, uint32_t seq, uint32_t seglen)
 
 static void challenge_ack(struct net_sock *sk)
 {
+    /* RFC 5961 section 7: throttle, so they cannot make us a reflector */
+    if (!net_rate_ok(sk->stack, &sk->stack->challenge_rate))
+        return;
     sk->stack->stats.tcp_challenge_ack++;
     tcp_send_ack(sk);
 }
@@ -447,8 +450,10 @@ static int conn_input(struct net_sock *sk, struct seg *g)
     /* trim what we already have from the front */
     if (seq_lt(g->seq, tp->rcv_nxt)) {
         if (g->flags & TCP_SYN) {
+            /* their SYN again: our SYN-ACK or ACK was lost, answer now */
             g->flags &= (uint8_t)~TCP_SYN;
             g->seq++;
+            tp->ack_now = true;
         }
         uint32_t dup = tp->rcv_nxt - g->seq;
         if (seq_lt(g->seq, tp->rcv_nxt)) {
