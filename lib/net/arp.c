@@ -197,6 +197,8 @@ int arp_output(struct net_stack *s, struct net_netif *nif, uint32_t nexthop,
         nif->stats.tx_dropped++;
         return ERR_NO_MEMORY;
     }
+    if (frame == s->txbuf)
+        net_tx_linearize(s);   /* the frame waits: it must be whole */
     p->next = NULL;
     p->netif = nif;
     p->len = (uint32_t)len;

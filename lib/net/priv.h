@@ -210,6 +210,12 @@ struct net_stack {
     struct dhcp_client *dhcp;
     struct dns_state *dns;
     struct net_proto_stats stats;
+    /*
+     * Payload that follows the headers built in txbuf, still in a send
+     * ring (at most two pieces): set by TCP around one ip_output() call.
+     */
+    struct net_iov tx_tail[2];
+    size_t tx_tail_off;          /* where in txbuf the payload belongs */
     struct rate icmp_rate;       /* ICMP errors we send */
     struct rate challenge_rate;  /* RFC 5961 challenge ACKs */
     uint8_t txbuf[NET_FRAME_MAX] __attribute__((aligned(8)));
@@ -228,6 +234,7 @@ void net_loopback_queue(struct net_stack *s, const uint8_t *ip, size_t len);
 bool net_rate_ok(struct net_stack *s, struct rate *r);
 
 /* eth.c */
+void net_tx_linearize(struct net_stack *s);
 void eth_input(struct net_stack *s, struct net_netif *nif, const uint8_t *f, size_t len,
                unsigned flags);
 int eth_output(struct net_stack *s, struct net_netif *nif, const uint8_t dst[6],

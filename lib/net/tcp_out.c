@@ -96,11 +96,28 @@ static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
     th[12] = (uint8_t)((hlen / 4) << 4);
     uint16_t wnd = window_field(tp, flags & TCP_SYN);
     put16(th + 14, wnd);
-    if (n)
-        ring_peek(&tp->sbuf, data_off, th + hlen, n);
     size_t len = hlen + n;
-    uint32_t sum = csum_pseudo(sk->laddr, sk->raddr, IP_PROTO_TCP, (uint16_t)len);
-    csum_store(th + 16, csum_finish(csum_add(sum, th, len)));
+    uint32_t sum = csum_add(csum_pseudo(sk->laddr, sk->raddr, IP_PROTO_TCP, (uint16_t)len),
+                            th, hlen);
+    if (n) {
+        /*
+         * The payload stays in the send ring: ip_output() hands it to the
+         * driver as pieces (tx_sg) or joins it after the headers.
+         */
+        struct ring *r = &tp->sbuf;
+        uint32_t pos = r->head + data_off;
+        if (pos >= r->cap)
+            pos -= r->cap;
+        uint32_t first = min32(n, r->cap - pos);
+        s->tx_tail[0] = (struct net_iov){r->buf + pos, first};
+        s->tx_tail[1] = (struct net_iov){r->buf, n - first};
+        s->tx_tail_off = L4_OFF + hlen;
+        sum = csum_add(sum, r->buf + pos, first);
+        if (n > first)
+            sum = (first & 1) ? csum_add_odd(sum, r->buf, n - first)
+                              : csum_add(sum, r->buf, n - first);
+    }
+    csum_store(th + 16, csum_finish(sum));
 
     if (flags & TCP_ACK) {
         /* this segment acknowledges everything: no ACK is owed any more */
@@ -114,7 +131,9 @@ static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
     if (flags & TCP_RST)
         s->stats.tcp_rst_out++;
     s->stats.tcp_out++;
-    return ip_output(s, sk->laddr, sk->raddr, IP_PROTO_TCP, len);
+    int ret = ip_output(s, sk->laddr, sk->raddr, IP_PROTO_TCP, len);
+    s->tx_tail[0].len = s->tx_tail[1].len = 0;
+    return ret;
 }
 
 static void arm_rexmt(struct net_sock *sk)

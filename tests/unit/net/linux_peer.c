@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,6 +93,28 @@ static int p_tx(struct net_netif *nif, const void *frame, size_t len)
     return write(tap_fd, frame, len) == (ssize_t)len ? 0 : ERR_IO;
 }
 
+/* Frames in pieces go out with one writev(): no joining copy. */
+static int p_tx_sg(struct net_netif *nif, const struct net_iov *iov, int count)
+{
+    (void)nif;
+    struct iovec v[4];
+    size_t len = 0;
+    for (int i = 0; i < count && i < 4; i++) {
+        v[i].iov_base = (void *)iov[i].base;
+        v[i].iov_len = iov[i].len;
+        len += iov[i].len;
+    }
+    if (len >= 54) {
+        uint8_t head[64];
+        memcpy(head, iov[0].base, iov[0].len < sizeof head ? iov[0].len : sizeof head);
+        bool lost = lose();
+        trace_seg("tx", head, len, lost);
+        if (lost)
+            return 0;
+    }
+    return writev(tap_fd, v, count) == (ssize_t)len ? 0 : ERR_IO;
+}
+
 #define MAX_CONN 16
 struct echo {
     struct net_sock *s;
@@ -135,7 +158,7 @@ int main(int argc, char **argv)
     struct net_port port = {.now_ns = p_now, .random = p_random, .malloc = p_malloc,
                             .free = p_free};
     struct net_stack *s = net_stack_create(&port, NULL);
-    struct net_netif_config nc = {.name = "eth0", .mtu = 1500, .tx = p_tx,
+    struct net_netif_config nc = {.name = "eth0", .mtu = 1500, .tx = p_tx, .tx_sg = p_tx_sg,
                                   .mac = {0x02, 0, 0, 0, 0x09, 0x02}};
     struct net_netif *nif;
     net_netif_add(s, &nc, &nif);
@@ -256,7 +279,8 @@ int main(int argc, char **argv)
                info[i].type == NET_SOCK_TCP ? net_tcp_state_name(info[i].state) : "-",
                info[i].rx_queued, info[i].tx_queued);
         for (struct net_sock *k = s->socks; k; k = k->next)
-            if (k->type == NET_SOCK_TCP && k->lport == info[i].lport && k->rport == info[i].rport) {
+            if (info[i].type == NET_SOCK_TCP && k->type == NET_SOCK_TCP &&
+                k->lport == info[i].lport && k->rport == info[i].rport) {
                 struct tcp_pcb *t = &k->tcp;
                 printf("rcv_nxt %u adv %u space %u ooo %d [%u..%u] snd_una %u nxt %u max %u "
                        "wnd %u cwnd %u",
