@@ -104,11 +104,8 @@ static void listen_input(struct net_sock *ls, const uint8_t *ip, const uint8_t *
     tp->keep_idle = ls->tcp.keep_idle;
     tp->keep_intvl = ls->tcp.keep_intvl;
     tp->keep_cnt = ls->tcp.keep_cnt;
-    if (tcp_alloc_buffers(sk) < 0) {
-        s->stats.tcp_mem_drop++;
-        sock_free(sk);
-        return;
-    }
+    /* buffers come when the handshake completes: a SYN flood costs
+       only connection blocks, never buffer memory */
     sk->laddr = get32(ip + 16);
     sk->lport = ls->lport;
     sk->raddr = get32(ip + 12);
@@ -116,7 +113,7 @@ static void listen_input(struct net_sock *ls, const uint8_t *ip, const uint8_t *
     sk->bound = true;
     tp->parent = ls;
     ls->tcp.n_children++;
-    tp->rcv_wscale = tcp_wscale_for(tp->rbuf.cap);
+    tp->rcv_wscale = tcp_wscale_for(tp->rcvbuf_size);
     apply_syn_options(sk, g);
     tp->irs = g->seq;
     tp->rcv_nxt = g->seq + 1;
@@ -242,6 +239,13 @@ static int ack_input(struct net_sock *sk, const struct seg *g)
         if (!seq_gt(g->ack, tp->snd_una) || seq_gt(g->ack, tp->snd_max)) {
             tcp_send_rst_for(sk);
             return ACK_DROP;
+        }
+        if (!tp->rbuf.buf && tcp_alloc_buffers(sk) < 0) {
+            /* no memory for this connection after all: refuse it cleanly */
+            s->stats.tcp_mem_drop++;
+            tcp_send_rst_for(sk);
+            tcp_closed(sk);
+            return ACK_GONE;
         }
         tcp_set_state(sk, TCP_ESTABLISHED);
         tp->snd_wnd = g->wnd << tp->snd_wscale;
