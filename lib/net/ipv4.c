@@ -123,7 +123,7 @@ void ip_input(struct net_stack *s, struct net_netif *nif, const uint8_t *p, size
         goto bad;
     bool ours = ip_is_local(s, dst) || dst == IP_BROADCAST ||
                 (nif->addr && dst == (nif->addr | ~nif->netmask)) ||
-                (!nif->addr && !nif->loopback);   /* DHCP offers before we have one */
+                (!nif->addr && !nif->loopback && p[9] == IP_PROTO_UDP);   /* DHCP offers */
     if (!ours) {
         nif->stats.rx_dropped++;
         return;
