@@ -364,8 +364,17 @@ static void test_dns_failures(void **state)
     /* no answer: dns_retries tries, then ERR_TIMED_OUT */
     assert_int_equal(resolve(&sim, "slow.fog", &a), ERR_TIMED_OUT);
     assert_int_equal(srv.dns_queries, 1 + 3);
+    /* the first server is dead: the second gets the retry */
+    net_netif_set_addr(sim.end[0].netif, NET_IP4(10, 0, 0, 1), 24, SERVER_IP,
+                       NET_IP4(10, 0, 0, 99));
+    sim.end[0].netif->dns[1] = DNS_IP;
+    unsigned q = srv.dns_queries;
+    assert_int_equal(resolve(&sim, "node1.fog", &a), 0);
+    assert_int_equal(a, NET_IP4(10, 0, 0, 50));
+    assert_int_equal(srv.dns_queries, q + 1);
     /* no server configured */
     net_netif_set_addr(sim.end[0].netif, NET_IP4(10, 0, 0, 1), 24, 0, 0);
+    sim.end[0].netif->dns[1] = 0;
     assert_int_equal(net_dns_lookup(sim.end[0].stack, "other.fog", &a), ERR_UNREACHABLE);
     sim_destroy(&sim);
 }
