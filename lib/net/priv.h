@@ -248,6 +248,7 @@ void arp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *p, siz
 int arp_output(struct net_stack *s, struct net_netif *nif, uint32_t nexthop,
                uint8_t *frame, size_t len);
 void arp_announce(struct net_stack *s, struct net_netif *nif);
+void arp_probe(struct net_stack *s, struct net_netif *nif, uint32_t addr);
 void arp_poll(struct net_stack *s, uint64_t now);
 uint64_t arp_deadline(struct net_stack *s);
 void arp_flush_netif(struct net_stack *s, struct net_netif *nif);
@@ -311,6 +312,8 @@ bool dhcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
 void dhcp_poll(struct net_stack *s, uint64_t now);
 uint64_t dhcp_deadline(struct net_stack *s);
 void dhcp_free(struct net_stack *s);
+void dhcp_arp_seen(struct net_stack *s, struct net_netif *nif, uint32_t addr,
+                   const uint8_t mac[6]);
 bool dns_input(struct net_stack *s, const uint8_t *ip, const uint8_t *udp, size_t len);
 void dns_poll(struct net_stack *s, uint64_t now);
 uint64_t dns_deadline(struct net_stack *s);
