@@ -134,6 +134,23 @@ static void dns_server(struct sim *sim, const uint8_t *f, const uint8_t *u, size
     uint8_t *p = r + qend;
     if (!strcmp(srv.last_name, "missing.fog")) {
         put16(r + 2, 0x8183);
+    } else if (!strncmp(srv.last_name, "bad", 3)) {
+        /* hostile answers: a pointer loop, data past the end, a short A */
+        put16(r + 2, 0x8180);
+        put16(r + 6, 1);
+        char kind = srv.last_name[3];
+        if (kind == '1') {
+            p[0] = 0xc0, p[1] = (uint8_t)(p - r);   /* points at itself */
+            p += 2;
+        } else {
+            p[0] = 0xc0, p[1] = 12;
+            put16(p + 2, 1);
+            put16(p + 4, 1);
+            put32(p + 6, 30);
+            put16(p + 10, kind == '2' ? 200 : 3);
+            put32(p + 12, NET_IP4(6, 6, 6, 6));
+            p += kind == '2' ? 16 : 15;
+        }
     } else {
         put16(r + 2, 0x8180);
         uint16_t an = 0;
@@ -393,6 +410,10 @@ static void test_dns_failures(void **state)
     /* no answer: dns_retries tries, then ERR_TIMED_OUT */
     assert_int_equal(resolve(&sim, "slow.fog", &a), ERR_TIMED_OUT);
     assert_int_equal(srv.dns_queries, 1 + 3);
+    /* malformed answers never yield an address */
+    assert_int_equal(resolve(&sim, "bad1.fog", &a), ERR_TIMED_OUT);   /* ignored */
+    assert_int_equal(resolve(&sim, "bad2.fog", &a), ERR_TIMED_OUT);
+    assert_int_equal(resolve(&sim, "bad3.fog", &a), ERR_NOT_FOUND);   /* no usable A */
     /* the first server is dead: the second gets the retry */
     net_netif_set_addr(sim.end[0].netif, NET_IP4(10, 0, 0, 1), 24, SERVER_IP,
                        NET_IP4(10, 0, 0, 99));
