@@ -102,6 +102,15 @@ void arp_announce(struct net_stack *s, struct net_netif *nif)
     send_arp(s, nif, 1, eth_broadcast, nif->addr, zero_mac);
 }
 
+/* RFC 5227 probe: who has addr? (sender address 0: we do not claim it yet) */
+void arp_probe(struct net_stack *s, struct net_netif *nif, uint32_t addr)
+{
+    uint32_t mine = nif->addr;
+    nif->addr = 0;
+    send_arp(s, nif, 1, eth_broadcast, addr, zero_mac);
+    nif->addr = mine;
+}
+
 static void flush_queue(struct net_stack *s, struct arp_entry *e)
 {
     while (e->queue) {
@@ -129,6 +138,9 @@ void arp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *a, siz
         nif->stats.rx_errors++;
         return;
     }
+    /* a DHCP client checking its new address wants to hear of any owner */
+    if (spa && memcmp(sha, nif->mac, 6) != 0)
+        dhcp_arp_seen(s, nif, spa, sha);
     /* never learn broadcast/multicast senders or our own address */
     if (spa == 0 || spa == IP_BROADCAST || (sha[0] & 1) || spa == nif->addr)
         return;
@@ -197,6 +209,8 @@ int arp_output(struct net_stack *s, struct net_netif *nif, uint32_t nexthop,
         nif->stats.tx_dropped++;
         return ERR_NO_MEMORY;
     }
+    if (frame == s->txbuf)
+        net_tx_linearize(s);   /* the frame waits: it must be whole */
     p->next = NULL;
     p->netif = nif;
     p->len = (uint32_t)len;

@@ -87,6 +87,12 @@ uint32_t csum_add(uint32_t sum, const void *buf, size_t len)
     return fold64((uint64_t)sum + s);
 }
 
+uint32_t csum_add_odd(uint32_t sum, const void *buf, size_t len)
+{
+    /* RFC 1071 2(B): bytes shifted by one position sum byte-swapped */
+    return fold64((uint64_t)sum + swap16(csum_add(0, buf, len)));
+}
+
 uint16_t csum_finish(uint32_t sum)
 {
     sum = fold64(sum);

@@ -11,6 +11,8 @@
 
 /* Adds len bytes to a running sum. Every chunk but the last must be even. */
 uint32_t csum_add(uint32_t sum, const void *buf, size_t len);
+/* Adds len bytes that sit at an odd offset of the summed data. */
+uint32_t csum_add_odd(uint32_t sum, const void *buf, size_t len);
 /* Folds and complements: the value to place in a checksum field. */
 uint16_t csum_finish(uint32_t sum);
 /* Stores a csum_finish() value at p (2 bytes, any alignment). */

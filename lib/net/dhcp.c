@@ -3,7 +3,8 @@
  *
  *   INIT -> SELECTING (DISCOVER broadcast, waiting for an OFFER)
  *        -> REQUESTING (REQUEST broadcast naming the chosen server)
- *        -> BOUND (ACK: address, mask, router, DNS configured)
+ *        -> CHECKING (ACK: ARP probe for the address; DECLINE on conflict)
+ *        -> BOUND (address, mask, router, DNS configured)
  *        -> RENEWING at T1 (REQUEST unicast to our server)
  *        -> REBINDING at T2 (REQUEST broadcast to any server)
  *        -> INIT when the lease ends or a server says NAK.
@@ -12,8 +13,9 @@
  * requesting (RFC 2131 4.1); while renewing or rebinding, half the time left
  * to the next phase, at least 4 s (RFC 2131 says 60 s: leases on a fog
  * network can be short, and a message lost near T2 should be retried).
- * No ARP probe for conflicts before using the address (RFC 5227) yet: the
- * gratuitous ARP sent on binding announces it.
+ * Before using a new address the client sends one ARP probe (RFC 5227 style)
+ * and waits a second: any answer means a conflict, and the lease is
+ * declined. The gratuitous ARP sent on binding then announces it.
  */
 #include "net/priv.h"
 
@@ -25,8 +27,14 @@
 
 enum { DISCOVER = 1, OFFER, REQUEST, DECLINE, ACK, NAK, RELEASE };
 
+struct dhcp_reply {
+    uint8_t type;
+    uint32_t yiaddr, server, lease, t1, t2, mask, router, dns[2];
+};
+
 struct dhcp_client {
     struct net_netif *nif;
+    struct dhcp_reply ack;     /* CHECKING: the lease waiting for ARP's verdict */
     int state;
     uint32_t xid;
     unsigned tries;
@@ -84,6 +92,10 @@ static void send_msg(struct net_stack *s, struct dhcp_client *c, uint8_t type)
     }
     if (type == RELEASE)
         p = opt32(p, 54, c->server);
+    if (type == DECLINE) {
+        p = opt32(p, 50, c->offered);
+        p = opt32(p, 54, c->server);
+    }
     if (type == DISCOVER || type == REQUEST) {
         static const uint8_t want[] = {1, 3, 6, 51, 58, 59};
         p = opt(p, 55, want, sizeof want);
@@ -195,11 +207,6 @@ uint32_t net_dhcp_lease_left(struct net_stack *s)
     return (uint32_t)((c->t_expire - s->now) / NS_PER_S);
 }
 
-struct dhcp_reply {
-    uint8_t type;
-    uint32_t yiaddr, server, lease, t1, t2, mask, router, dns[2];
-};
-
 /* Reads the options of a reply; false when malformed. */
 static bool parse_options(const uint8_t *p, size_t len, struct dhcp_reply *r)
 {
@@ -302,15 +309,41 @@ bool dhcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
     case DHCP_REBINDING:
         if (c->state == DHCP_REQUESTING && r.server && r.server != c->server)
             break;   /* another server's answer */
-        if (r.type == ACK && r.yiaddr && r.yiaddr != IP_BROADCAST)
-            bind_lease(s, c, &r);
-        else if (r.type == NAK)
+        if (r.type == ACK && r.yiaddr && r.yiaddr != IP_BROADCAST) {
+            if (c->state == DHCP_REQUESTING && r.yiaddr != nif->addr) {
+                /* RFC 2131 4.4.1: make sure nobody else uses it first */
+                c->ack = r;
+                c->offered = r.yiaddr;
+                c->state = DHCP_CHECKING;
+                arp_probe(s, nif, r.yiaddr);
+                c->deadline = s->now + NS_PER_S;
+            } else {
+                bind_lease(s, c, &r);
+            }
+        } else if (r.type == NAK) {
             unbind(s, c);
+        }
         break;
     default:
         break;
     }
     return true;
+}
+
+/*
+ * ARP showed a host using addr. While checking a new lease that means a
+ * conflict: decline it and start over after 10 s (RFC 2131 3.1 step 5).
+ */
+void dhcp_arp_seen(struct net_stack *s, struct net_netif *nif, uint32_t addr,
+                   const uint8_t mac[6])
+{
+    (void)mac;
+    struct dhcp_client *c = client(s);
+    if (!c || c->nif != nif || c->state != DHCP_CHECKING || addr != c->offered)
+        return;
+    send_msg(s, c, DECLINE);
+    c->state = DHCP_INIT;
+    c->deadline = s->now + 10 * NS_PER_S;
 }
 
 static uint64_t half_to(struct net_stack *s, uint64_t until)
@@ -331,6 +364,14 @@ void dhcp_poll(struct net_stack *s, uint64_t now)
         return;
     }
     switch (c->state) {
+    case DHCP_CHECKING:
+        if (now >= c->deadline)
+            bind_lease(s, c, &c->ack);   /* no answer to the probe: it is ours */
+        break;
+    case DHCP_INIT:
+        if (now >= c->deadline)
+            start_discover(s, c);
+        break;
     case DHCP_SELECTING:
         if (now >= c->deadline) {
             c->tries++;

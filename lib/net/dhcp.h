@@ -9,6 +9,7 @@
 enum net_dhcp_state {
     DHCP_OFF = 0, DHCP_INIT, DHCP_SELECTING, DHCP_REQUESTING,
     DHCP_BOUND, DHCP_RENEWING, DHCP_REBINDING,
+    DHCP_CHECKING,   /* ACK received; asking ARP whether the address is free */
 };
 
 /* Starts (or restarts) address acquisition on netif. */

@@ -62,14 +62,22 @@ void net_dns_set_server(struct net_stack *s, uint32_t server)
         d->server = server;
 }
 
-static uint32_t pick_server(struct net_stack *s, struct dns_state *d)
+/* The server for try number `try`: alternate between the first two known. */
+static uint32_t pick_server(struct net_stack *s, struct dns_state *d, unsigned try)
 {
+    uint32_t list[3];
+    unsigned n = 0;
     if (d->server)
-        return d->server;
-    for (struct net_netif *n = s->netifs; n; n = n->next)
-        if (!n->loopback && n->dns[0])
-            return n->dns[0];
-    return 0;
+        list[n++] = d->server;
+    for (struct net_netif *nif = s->netifs; nif; nif = nif->next)
+        for (int i = 0; i < 2 && n < 3; i++)
+            if (!nif->loopback && nif->dns[i])
+                list[n++] = nif->dns[i];
+    if (n == 0)
+        return 0;
+    if (n > 2)
+        n = 2;
+    return list[try % n];
 }
 
 static char lower(char c)
@@ -193,7 +201,7 @@ int net_dns_lookup(struct net_stack *s, const char *name, uint32_t *addr)
         if (r == 0)
             *addr = e->addr;
     } else {
-        uint32_t server = pick_server(s, d);
+        uint32_t server = pick_server(s, d, 0);
         if (!e)
             e = alloc_entry(d);
         if (!server) {
@@ -310,6 +318,9 @@ void dns_poll(struct net_stack *s, uint64_t now)
                 continue;
             }
             e->deadline = now + s->cfg.dns_timeout_ns;
+            uint32_t next = pick_server(s, d, e->tries);
+            if (next)
+                e->server = next;   /* a second server gets every other try */
             send_query(s, e);
         } else if (e->state == DNS_DONE && now >= e->expires) {
             e->state = DNS_FREE;

@@ -43,11 +43,26 @@ void eth_input(struct net_stack *s, struct net_netif *nif, const uint8_t *f, siz
         nif->stats.rx_dropped++;
 }
 
+/*
+ * Copies the payload pieces TCP left in its send ring (stack->tx_tail) into
+ * txbuf after the headers, for paths that need one contiguous frame: a
+ * driver without tx_sg, the ARP wait queue, loopback.
+ */
+void net_tx_linearize(struct net_stack *s)
+{
+    size_t off = s->tx_tail_off;
+    for (int i = 0; i < 2; i++) {
+        if (s->tx_tail[i].len)
+            memcpy(s->txbuf + off, s->tx_tail[i].base, s->tx_tail[i].len);
+        off += s->tx_tail[i].len;
+        s->tx_tail[i].len = 0;
+    }
+}
+
 /* frame holds len bytes including room for the Ethernet header at its start. */
 int eth_output(struct net_stack *s, struct net_netif *nif, const uint8_t dst[6],
                uint16_t type, uint8_t *frame, size_t len)
 {
-    (void)s;
     memcpy(frame, dst, 6);
     memcpy(frame + 6, nif->mac, 6);
     put16(frame + 12, type);
@@ -55,7 +70,18 @@ int eth_output(struct net_stack *s, struct net_netif *nif, const uint8_t dst[6],
         nif->stats.tx_dropped++;
         return ERR_UNREACHABLE;
     }
-    int r = nif->tx(nif, frame, len);
+    int r;
+    bool tail = frame == s->txbuf && (s->tx_tail[0].len || s->tx_tail[1].len);
+    if (tail && nif->tx_sg) {
+        struct net_iov iov[3] = {
+            {frame, s->tx_tail_off}, s->tx_tail[0], s->tx_tail[1],
+        };
+        r = nif->tx_sg(nif, iov, iov[2].len ? 3 : 2);
+    } else {
+        if (tail)
+            net_tx_linearize(s);
+        r = nif->tx(nif, frame, len);
+    }
     if (r < 0) {
         nif->stats.tx_errors++;
         return r;

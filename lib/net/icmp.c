@@ -25,7 +25,7 @@ void icmp_unreachable(struct net_stack *s, const uint8_t *ip, const uint8_t *l4,
     size_t hlen = (size_t)(ip[0] & 15) * 4;
     size_t quote = l4len < 8 ? l4len : 8;
     uint8_t *m = s->txbuf + L4_OFF;
-    if (hlen > 60)
+    if (hlen > 60 || !net_rate_ok(s, &s->icmp_rate))
         return;
     m[0] = ICMP_UNREACH;
     m[1] = code;

@@ -76,10 +76,10 @@ int ip_output(struct net_stack *s, uint32_t src, uint32_t dst, uint8_t proto, si
     struct net_netif *nif;
     uint32_t rsrc, nexthop;
     int r = ip_route(s, dst, &nif, &rsrc, &nexthop);
-    if (r < 0)
-        return r;
-    if (l4len + IP_HLEN > nif->mtu)
-        return ERR_TOO_BIG;
+    if (r < 0 || l4len + IP_HLEN > nif->mtu) {
+        s->tx_tail[0].len = s->tx_tail[1].len = 0;
+        return r < 0 ? r : ERR_TOO_BIG;
+    }
     if (src == 0)
         src = rsrc;
     uint8_t *ip = s->txbuf + ETH_HLEN;
@@ -96,6 +96,7 @@ int ip_output(struct net_stack *s, uint32_t src, uint32_t dst, uint8_t proto, si
     csum_store(ip + 10, csum_buf(ip, IP_HLEN));
     s->stats.ip_out++;
     if (nif->loopback) {
+        net_tx_linearize(s);
         net_loopback_queue(s, ip, IP_HLEN + l4len);
         return 0;
     }
@@ -122,7 +123,7 @@ void ip_input(struct net_stack *s, struct net_netif *nif, const uint8_t *p, size
         goto bad;
     bool ours = ip_is_local(s, dst) || dst == IP_BROADCAST ||
                 (nif->addr && dst == (nif->addr | ~nif->netmask)) ||
-                (!nif->addr && !nif->loopback);   /* DHCP offers before we have one */
+                (!nif->addr && !nif->loopback && p[9] == IP_PROTO_UDP);   /* DHCP offers */
     if (!ours) {
         nif->stats.rx_dropped++;
         return;

@@ -17,6 +17,7 @@ int net_netif_add(struct net_stack *s, const struct net_netif_config *cfg,
     memcpy(n->mac, cfg->mac, 6);
     n->mtu = cfg->mtu;
     n->tx = cfg->tx;
+    n->tx_sg = cfg->tx_sg;
     n->driver = cfg->driver;
     struct net_netif **pp = &s->netifs;
     while (*pp)

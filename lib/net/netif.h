@@ -44,11 +44,27 @@ struct net_netif;
  */
 typedef int (*net_tx_fn)(struct net_netif *netif, const void *frame, size_t len);
 
+struct net_iov {
+    const void *base;
+    size_t len;
+};
+
+/*
+ * Optional: sends one frame given as pieces to be concatenated: the headers
+ * (Ethernet, IPv4, TCP), then up to two stretches of payload straight out of
+ * the socket's send buffer. With it, TCP data is copied only once on its way
+ * out, by the driver into its own buffer; without it the stack joins the
+ * pieces itself and calls tx. Same rules as tx: the pieces are only valid
+ * during the call.
+ */
+typedef int (*net_tx_sg_fn)(struct net_netif *netif, const struct net_iov *iov, int count);
+
 struct net_netif_config {
     const char *name;       /* "eth0"; at most 7 characters kept */
     uint8_t mac[6];
     uint16_t mtu;           /* IP MTU, normally 1500 */
     net_tx_fn tx;
+    net_tx_sg_fn tx_sg;     /* may be NULL */
     void *driver;           /* for the driver's own use */
 };
 
@@ -64,6 +80,7 @@ struct net_netif {
     uint32_t addr, netmask, gateway;   /* 0 when unset */
     uint32_t dns[2];
     net_tx_fn tx;
+    net_tx_sg_fn tx_sg;
     void *driver;
     struct net_if_stats stats;
 };

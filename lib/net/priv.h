@@ -69,6 +69,9 @@ struct tcp_pcb {
     uint16_t mss;              /* what we may send per segment */
     uint8_t snd_wscale, rcv_wscale;
     bool wscale_ok;
+    bool sack_ok;              /* peer takes SACK blocks (RFC 2018) */
+    uint32_t last_ooo;         /* start of the latest out-of-order arrival */
+    uint32_t sack_high;        /* highest sequence the peer SACKed to us */
     /* receive side */
     uint32_t rcv_nxt, rcv_adv; /* rcv_adv: right edge we advertised */
     struct ring rbuf;
@@ -178,6 +181,12 @@ struct ping {
 struct dhcp_client;
 struct dns_state;
 
+/* A token bucket: at most `burst` events, refilled at `per_sec`. */
+struct rate {
+    uint32_t per_sec, burst, tokens;
+    uint64_t last;
+};
+
 struct net_stack {
     struct net_port port;
     struct net_config cfg;
@@ -201,6 +210,14 @@ struct net_stack {
     struct dhcp_client *dhcp;
     struct dns_state *dns;
     struct net_proto_stats stats;
+    /*
+     * Payload that follows the headers built in txbuf, still in a send
+     * ring (at most two pieces): set by TCP around one ip_output() call.
+     */
+    struct net_iov tx_tail[2];
+    size_t tx_tail_off;          /* where in txbuf the payload belongs */
+    struct rate icmp_rate;       /* ICMP errors we send */
+    struct rate challenge_rate;  /* RFC 5961 challenge ACKs */
     uint8_t txbuf[NET_FRAME_MAX] __attribute__((aligned(8)));
 };
 
@@ -214,8 +231,10 @@ uint32_t net_random32(struct net_stack *s);
 void net_sock_event(struct net_sock *sk, unsigned events);
 void net_stack_event(struct net_stack *s, unsigned events);
 void net_loopback_queue(struct net_stack *s, const uint8_t *ip, size_t len);
+bool net_rate_ok(struct net_stack *s, struct rate *r);
 
 /* eth.c */
+void net_tx_linearize(struct net_stack *s);
 void eth_input(struct net_stack *s, struct net_netif *nif, const uint8_t *f, size_t len,
                unsigned flags);
 int eth_output(struct net_stack *s, struct net_netif *nif, const uint8_t dst[6],
@@ -229,6 +248,7 @@ void arp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *p, siz
 int arp_output(struct net_stack *s, struct net_netif *nif, uint32_t nexthop,
                uint8_t *frame, size_t len);
 void arp_announce(struct net_stack *s, struct net_netif *nif);
+void arp_probe(struct net_stack *s, struct net_netif *nif, uint32_t addr);
 void arp_poll(struct net_stack *s, uint64_t now);
 uint64_t arp_deadline(struct net_stack *s);
 void arp_flush_netif(struct net_stack *s, struct net_netif *nif);
@@ -292,6 +312,8 @@ bool dhcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
 void dhcp_poll(struct net_stack *s, uint64_t now);
 uint64_t dhcp_deadline(struct net_stack *s);
 void dhcp_free(struct net_stack *s);
+void dhcp_arp_seen(struct net_stack *s, struct net_netif *nif, uint32_t addr,
+                   const uint8_t mac[6]);
 bool dns_input(struct net_stack *s, const uint8_t *ip, const uint8_t *udp, size_t len);
 void dns_poll(struct net_stack *s, uint64_t now);
 uint64_t dns_deadline(struct net_stack *s);

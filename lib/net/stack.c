@@ -82,6 +82,20 @@ void net_sock_event(struct net_sock *sk, unsigned events)
         s->port.event(s->port.ctx, sk, events);
 }
 
+bool net_rate_ok(struct net_stack *s, struct rate *r)
+{
+    uint64_t elapsed = s->now - r->last;
+    uint64_t add = elapsed * r->per_sec / NS_PER_S;
+    if (add) {
+        r->tokens = (uint32_t)min64((uint64_t)r->tokens + add, r->burst);
+        r->last = s->now;
+    }
+    if (!r->tokens)
+        return false;
+    r->tokens--;
+    return true;
+}
+
 void net_stack_event(struct net_stack *s, unsigned events)
 {
     if (s->port.stack_event)
@@ -107,6 +121,9 @@ struct net_stack *net_stack_create(const struct net_port *port,
     s->next_port = (uint16_t)(49152 + net_random32(s) % 16384);
     s->ip_id = (uint16_t)net_random32(s);
     s->ping_seq = (uint16_t)net_random32(s);
+    /* as Linux: ICMP errors and challenge ACKs are rate limited */
+    s->icmp_rate = (struct rate){.per_sec = 100, .burst = 50, .tokens = 50, .last = s->now};
+    s->challenge_rate = (struct rate){.per_sec = 100, .burst = 100, .tokens = 100, .last = s->now};
 
     struct net_netif *lo = &s->lo;
     strcpy(lo->name, "lo");

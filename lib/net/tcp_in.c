@@ -1,178 +1,10 @@
 /*
- * TCP input: the segment arrival rules of RFC 9293 section 3.10.7, with the
- * RFC 5961 checks against blind resets, SYNs and ACKs.
+ * TCP input for synchronized connections: the segment arrival rules of
+ * RFC 9293 section 3.10.7, with the RFC 5961 checks against blind resets,
+ * SYNs and ACKs. Handshakes (LISTEN, SYN_SENT) are in tcp_open.c.
  */
 #include "net/tcp_priv.h"
-#ifdef NET_DEBUG
-#include <stdio.h>
-#endif
 
-struct seg {
-    uint32_t seq, ack, wnd;
-    uint8_t flags;
-    const uint8_t *data;
-    uint32_t len;          /* data bytes */
-    uint16_t mss;          /* from options, 0 if absent */
-    int wscale;            /* from options, -1 if absent */
-};
-
-static void parse_options(struct seg *g, const uint8_t *o, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        uint8_t kind = o[i];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len)
-            break;   /* malformed: ignore the rest */
-        uint8_t olen = o[i + 1];
-        if (kind == 2 && olen == 4)
-            g->mss = get16(o + i + 2);
-        else if (kind == 3 && olen == 3)
-            g->wscale = o[i + 2] > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : o[i + 2];
-        i += olen;
-    }
-}
-
-/* Settles MSS and window scaling from the peer's SYN. */
-static void apply_syn_options(struct net_sock *sk, const struct seg *g)
-{
-    struct tcp_pcb *tp = &sk->tcp;
-    struct net_netif *nif;
-    uint32_t src, nh;
-    uint16_t ours = TCP_MSS_DEFAULT;
-    if (ip_route(sk->stack, sk->raddr, &nif, &src, &nh) == 0)
-        ours = (uint16_t)(nif->mtu - IP_HLEN - TCP_HLEN);
-    uint16_t theirs = g->mss ? g->mss : TCP_MSS_DEFAULT;
-    tp->mss = theirs < ours ? theirs : ours;
-    if (tp->mss < 64)
-        tp->mss = 64;
-    if (g->wscale >= 0) {
-        tp->wscale_ok = true;
-        tp->snd_wscale = (uint8_t)g->wscale;
-    } else {
-        tp->wscale_ok = false;
-        tp->snd_wscale = 0;
-        tp->rcv_wscale = 0;   /* RFC 7323: both sides or neither */
-    }
-}
-
-/* A SYN for a listening socket: make a child in SYN_RCVD. */
-static void listen_input(struct net_sock *ls, const uint8_t *ip, const uint8_t *th,
-                         const struct seg *g)
-{
-    struct net_stack *s = ls->stack;
-    if (g->flags & TCP_RST)
-        return;
-    if (g->flags & TCP_ACK) {
-        tcp_reply_rst(s, ip, th, g->len);
-        return;
-    }
-    if (!(g->flags & TCP_SYN))
-        return;
-    if (ls->tcp.n_children >= ls->tcp.backlog) {
-        /* as Linux: drop, the client will retry when there may be room */
-        s->stats.tcp_listen_drop++;
-        return;
-    }
-    struct net_sock *sk = sock_new(s, NET_SOCK_TCP);
-    if (!sk) {
-        s->stats.tcp_mem_drop++;
-        return;
-    }
-    struct tcp_pcb *tp = &sk->tcp;
-    tcp_init_pcb(sk);
-    tp->rcvbuf_size = ls->tcp.rcvbuf_size;
-    tp->sndbuf_size = ls->tcp.sndbuf_size;
-    tp->nodelay = ls->tcp.nodelay;
-    tp->keepalive = ls->tcp.keepalive;
-    tp->keep_idle = ls->tcp.keep_idle;
-    tp->keep_intvl = ls->tcp.keep_intvl;
-    tp->keep_cnt = ls->tcp.keep_cnt;
-    if (tcp_alloc_buffers(sk) < 0) {
-        s->stats.tcp_mem_drop++;
-        sock_free(sk);
-        return;
-    }
-    sk->laddr = get32(ip + 16);
-    sk->lport = ls->lport;
-    sk->raddr = get32(ip + 12);
-    sk->rport = get16(th);
-    sk->bound = true;
-    tp->parent = ls;
-    ls->tcp.n_children++;
-    tp->rcv_wscale = tcp_wscale_for(tp->rbuf.cap);
-    apply_syn_options(sk, g);
-    tp->irs = g->seq;
-    tp->rcv_nxt = g->seq + 1;
-    tp->rcv_adv = tp->rcv_nxt;
-    tp->iss = tcp_iss(s, sk->laddr, sk->lport, sk->raddr, sk->rport);
-    tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
-    tp->sbuf_seq = tp->iss + 1;
-    tp->snd_wnd = g->wnd;   /* never scaled in a SYN */
-    tp->max_snd_wnd = tp->snd_wnd;
-    tp->snd_wl1 = g->seq;
-    tp->snd_wl2 = 0;
-    cc_init(tp);
-    tcp_set_state(sk, TCP_SYN_RCVD);
-    tcp_output(sk);
-}
-
-static void syn_sent_input(struct net_sock *sk, const uint8_t *ip, const uint8_t *th,
-                           const struct seg *g)
-{
-    struct net_stack *s = sk->stack;
-    struct tcp_pcb *tp = &sk->tcp;
-    bool ack_ok = false;
-    if (g->flags & TCP_ACK) {
-        if (seq_le(g->ack, tp->iss) || seq_gt(g->ack, tp->snd_max)) {
-            tcp_reply_rst(s, ip, th, g->len);
-            return;
-        }
-        ack_ok = true;
-    }
-    if (g->flags & TCP_RST) {
-        if (ack_ok) {
-            s->stats.tcp_rst_in++;
-            tcp_drop(sk, ERR_CONN_REFUSED);
-        }
-        return;
-    }
-    if (!(g->flags & TCP_SYN))
-        return;
-    tp->irs = g->seq;
-    tp->rcv_nxt = g->seq + 1;
-    tp->rcv_adv = tp->rcv_nxt;
-    apply_syn_options(sk, g);
-    tp->snd_wnd = g->wnd;
-    tp->max_snd_wnd = tp->snd_wnd;
-    tp->snd_wl1 = g->seq;
-    tp->snd_wl2 = g->ack;
-    if (ack_ok) {
-        if (tp->rtt_timing && tp->rexmt_count == 0)
-            tcp_rtt_sample(sk, s->now - tp->rtt_start);
-        tp->rtt_timing = false;
-        tp->snd_una = g->ack;
-        tp->rexmt_count = 0;
-        tp->t_rexmt = NEVER;
-        cc_init(tp);
-        tcp_set_state(sk, TCP_ESTABLISHED);
-        tcp_keep_reset(sk);
-        tp->ack_now = true;
-        tcp_output(sk);
-        net_sock_event(sk, NET_EV_WRITABLE);
-    } else {
-        /* simultaneous open (RFC 9293 figure 7): answer with SYN-ACK */
-        tcp_set_state(sk, TCP_SYN_RCVD);
-        tp->snd_nxt = tp->iss;
-        tp->t_rexmt = NEVER;
-        tcp_output(sk);
-    }
-}
 
 static bool in_window(uint32_t x, uint32_t lo, uint32_t wnd)
 {
@@ -196,6 +28,9 @@ static bool acceptable(const struct tcp_pcb *tp, uint32_t seq, uint32_t seglen)
 
 static void challenge_ack(struct net_sock *sk)
 {
+    /* RFC 5961 section 7: throttle, so they cannot make us a reflector */
+    if (!net_rate_ok(sk->stack, &sk->stack->challenge_rate))
+        return;
     sk->stack->stats.tcp_challenge_ack++;
     tcp_send_ack(sk);
 }
@@ -229,6 +64,13 @@ static int ack_input(struct net_sock *sk, const struct seg *g)
             tcp_send_rst_for(sk);
             return ACK_DROP;
         }
+        if (!tp->rbuf.buf && tcp_alloc_buffers(sk) < 0) {
+            /* no memory for this connection after all: refuse it cleanly */
+            s->stats.tcp_mem_drop++;
+            tcp_send_rst_for(sk);
+            tcp_closed(sk);
+            return ACK_GONE;
+        }
         tcp_set_state(sk, TCP_ESTABLISHED);
         tp->snd_wnd = g->wnd << tp->snd_wscale;
         tp->max_snd_wnd = max32(tp->max_snd_wnd, tp->snd_wnd);
@@ -247,10 +89,22 @@ static int ack_input(struct net_sock *sk, const struct seg *g)
         return ACK_DROP;
     }
     uint32_t wnd = g->wnd << tp->snd_wscale;
+    /*
+     * An ACK that SACKs data we did not know was received counts as a
+     * duplicate even when it carries data (RFC 6675 section 2): on a busy
+     * two-way connection almost every ACK does, and without this only the
+     * retransmission timer would repair losses.
+     */
+    bool new_sack = tp->sack_ok && g->has_sack && seq_gt(g->sack_high, tp->snd_una) &&
+                    seq_le(g->sack_high, tp->snd_max) &&
+                    (seq_lt(tp->sack_high, tp->snd_una) || seq_gt(g->sack_high, tp->sack_high));
+    if (new_sack)
+        tp->sack_high = g->sack_high;
     if (seq_le(g->ack, tp->snd_una)) {
         /* RFC 5681 duplicate ACK: nothing new, same window, data out */
-        if (g->ack == tp->snd_una && g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) &&
-            wnd == tp->snd_wnd && wnd != 0 && tp->snd_una != tp->snd_max)
+        bool dup = g->len == 0 && !(g->flags & (TCP_SYN | TCP_FIN)) && wnd == tp->snd_wnd &&
+                   wnd != 0;
+        if (g->ack == tp->snd_una && tp->snd_una != tp->snd_max && (dup || new_sack))
             cc_dupack(sk);
         else if (g->ack == tp->snd_una && g->len == 0)
             ;
@@ -344,8 +198,10 @@ static void data_input(struct net_sock *sk, struct seg *g)
         }
         net_sock_event(sk, NET_EV_READABLE);
     } else {
-        if (ooo_add(tp, g->seq, g->seq + g->len))
+        if (ooo_add(tp, g->seq, g->seq + g->len)) {
             ring_put_at(&tp->rbuf, tp->rbuf.len + off, g->data, g->len);
+            tp->last_ooo = g->seq;
+        }
         tp->ack_now = true;   /* duplicate ACK tells the sender of the hole */
     }
 }
@@ -383,9 +239,6 @@ static int conn_input(struct net_sock *sk, struct seg *g)
     struct net_stack *s = sk->stack;
     struct tcp_pcb *tp = &sk->tcp;
     uint32_t seglen = g->len + !!(g->flags & TCP_SYN) + !!(g->flags & TCP_FIN);
-#ifdef NET_DEBUG
-    fprintf(stderr, "conn_input st=%d seq=%u rcv_nxt=%u ack=%u una=%u max=%u fl=%x len=%u\n", tp->state, g->seq, tp->rcv_nxt, g->ack, tp->snd_una, tp->snd_max, g->flags, g->len);
-#endif
 
     if (tp->state == TCP_TIME_WAIT) {
         /* RFC 1337: ignore resets; answer anything else with an ACK */
@@ -425,8 +278,10 @@ static int conn_input(struct net_sock *sk, struct seg *g)
     /* trim what we already have from the front */
     if (seq_lt(g->seq, tp->rcv_nxt)) {
         if (g->flags & TCP_SYN) {
+            /* their SYN again: our SYN-ACK or ACK was lost, answer now */
             g->flags &= (uint8_t)~TCP_SYN;
             g->seq++;
+            tp->ack_now = true;
         }
         uint32_t dup = tp->rcv_nxt - g->seq;
         if (seq_lt(g->seq, tp->rcv_nxt)) {
@@ -518,30 +373,30 @@ void tcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
     g.len = (uint32_t)(len - doff);
     g.mss = 0;
     g.wscale = -1;
-    if (g.flags & TCP_SYN)
-        parse_options(&g, th + TCP_HLEN, doff - TCP_HLEN);
+    g.sack_ok = false;
+    g.has_sack = false;
+    g.sack_high = 0;
+    if (doff > TCP_HLEN)
+        tcp_parse_options(&g, th + TCP_HLEN, doff - TCP_HLEN);
 
     struct net_sock *sk = tcp_lookup(s, src, get16(th), dst, get16(th + 2), true);
-#ifdef NET_DEBUG
-    fprintf(stderr, "tcp_input fl=%x sk=%p st=%d\n", g.flags, (void*)sk, sk ? sk->tcp.state : -1);
-#endif
     if (!sk) {
         tcp_reply_rst(s, ip, th, g.len);
         return;
     }
     switch (sk->tcp.state) {
     case TCP_LISTEN:
-        listen_input(sk, ip, th, &g);
+        tcp_listen_input(sk, ip, th, &g);
         break;
     case TCP_SYN_SENT:
-        syn_sent_input(sk, ip, th, &g);
+        tcp_syn_sent_input(sk, ip, th, &g);
         break;
     default:
         if (conn_input(sk, &g) == TW_REOPEN) {
             tcp_closed(sk);
             sk = tcp_lookup(s, src, get16(th), dst, get16(th + 2), true);
             if (sk && sk->tcp.state == TCP_LISTEN)
-                listen_input(sk, ip, th, &g);
+                tcp_listen_input(sk, ip, th, &g);
             else
                 tcp_reply_rst(s, ip, th, g.len);
         }
@@ -553,34 +408,3 @@ bad:
     nif->stats.rx_errors++;
 }
 
-/* ICMP error about a segment we sent: fatal only while connecting (RFC 5927). */
-void tcp_icmp_error(struct net_stack *s, const uint8_t *in, size_t len, int err)
-{
-    size_t ihl = (size_t)(in[0] & 15) * 4;
-    const uint8_t *th = in + ihl;
-    struct net_sock *sk = tcp_lookup(s, get32(in + 16), get16(th + 2), get32(in + 12),
-                                     get16(th), false);
-    (void)len;
-    if (!sk || sk->tcp.state != TCP_SYN_SENT)
-        return;
-    if (get32(th + 4) != sk->tcp.iss)
-        return;
-    tcp_drop(sk, err);
-}
-
-/* ARP gave up on nexthop: connections still opening through it fail. */
-void tcp_arp_failed(struct net_stack *s, uint32_t nexthop)
-{
-    struct net_sock *sk = s->socks;
-    while (sk) {
-        struct net_sock *next = sk->next;
-        if (sk->type == NET_SOCK_TCP &&
-            (sk->tcp.state == TCP_SYN_SENT || sk->tcp.state == TCP_SYN_RCVD)) {
-            struct net_netif *nif;
-            uint32_t src, nh;
-            if (ip_route(s, sk->raddr, &nif, &src, &nh) == 0 && nh == nexthop)
-                tcp_drop(sk, ERR_UNREACHABLE);
-        }
-        sk = next;
-    }
-}

@@ -17,6 +17,38 @@ static uint16_t window_field(struct tcp_pcb *tp, bool syn)
     return (uint16_t)min32(w, 65535);
 }
 
+/*
+ * SACK option (RFC 2018) on a pure ACK: the out-of-order ranges we hold,
+ * the one with the latest arrival first, at most 4. Returns its length.
+ * We only ever report SACKs (receiver side); SACK blocks the peer sends us
+ * are ignored and recovery stays NewReno.
+ */
+static size_t sack_blocks(const struct tcp_pcb *tp, uint8_t *o)
+{
+    int first = 0, n = 0;
+    for (int i = 0; i < tp->n_ooo; i++)
+        if (seq_ge(tp->last_ooo, tp->ooo[i].start) && seq_lt(tp->last_ooo, tp->ooo[i].end))
+            first = i;
+    o[0] = 1;
+    o[1] = 1;
+    o[2] = 5;
+    uint8_t *b = o + 4;
+    put32(b, tp->ooo[first].start);
+    put32(b + 4, tp->ooo[first].end);
+    b += 8;
+    n = 1;
+    for (int i = 0; i < tp->n_ooo && n < 4; i++) {
+        if (i == first)
+            continue;
+        put32(b, tp->ooo[i].start);
+        put32(b + 4, tp->ooo[i].end);
+        b += 8;
+        n++;
+    }
+    o[3] = (uint8_t)(2 + 8 * n);
+    return 4 + 8 * (size_t)n;
+}
+
 static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
                           uint32_t data_off, uint32_t n)
 {
@@ -50,15 +82,42 @@ static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
             o[7] = tp->rcv_wscale;
             hlen += 4;
         }
+        if (tp->state == TCP_SYN_SENT || tp->sack_ok) {
+            o = th + hlen;   /* NOP, NOP, SACK permitted */
+            o[0] = 1;
+            o[1] = 1;
+            o[2] = 4;
+            o[3] = 2;
+            hlen += 4;
+        }
+    } else if (n == 0 && (flags & TCP_ACK) && tp->sack_ok && tp->n_ooo) {
+        hlen += sack_blocks(tp, th + TCP_HLEN);
     }
     th[12] = (uint8_t)((hlen / 4) << 4);
     uint16_t wnd = window_field(tp, flags & TCP_SYN);
     put16(th + 14, wnd);
-    if (n)
-        ring_peek(&tp->sbuf, data_off, th + hlen, n);
     size_t len = hlen + n;
-    uint32_t sum = csum_pseudo(sk->laddr, sk->raddr, IP_PROTO_TCP, (uint16_t)len);
-    csum_store(th + 16, csum_finish(csum_add(sum, th, len)));
+    uint32_t sum = csum_add(csum_pseudo(sk->laddr, sk->raddr, IP_PROTO_TCP, (uint16_t)len),
+                            th, hlen);
+    if (n) {
+        /*
+         * The payload stays in the send ring: ip_output() hands it to the
+         * driver as pieces (tx_sg) or joins it after the headers.
+         */
+        struct ring *r = &tp->sbuf;
+        uint32_t pos = r->head + data_off;
+        if (pos >= r->cap)
+            pos -= r->cap;
+        uint32_t first = min32(n, r->cap - pos);
+        s->tx_tail[0] = (struct net_iov){r->buf + pos, first};
+        s->tx_tail[1] = (struct net_iov){r->buf, n - first};
+        s->tx_tail_off = L4_OFF + hlen;
+        sum = csum_add(sum, r->buf + pos, first);
+        if (n > first)
+            sum = (first & 1) ? csum_add_odd(sum, r->buf, n - first)
+                              : csum_add(sum, r->buf, n - first);
+    }
+    csum_store(th + 16, csum_finish(sum));
 
     if (flags & TCP_ACK) {
         /* this segment acknowledges everything: no ACK is owed any more */
@@ -72,7 +131,9 @@ static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
     if (flags & TCP_RST)
         s->stats.tcp_rst_out++;
     s->stats.tcp_out++;
-    return ip_output(s, sk->laddr, sk->raddr, IP_PROTO_TCP, len);
+    int ret = ip_output(s, sk->laddr, sk->raddr, IP_PROTO_TCP, len);
+    s->tx_tail[0].len = s->tx_tail[1].len = 0;
+    return ret;
 }
 
 static void arm_rexmt(struct net_sock *sk)

@@ -95,6 +95,8 @@ uint32_t tcp_iss(struct net_stack *s, uint32_t la, uint16_t lp, uint32_t ra, uin
 
 uint32_t tcp_rcv_space(const struct tcp_pcb *tp)
 {
+    if (!tp->rbuf.buf && tp->state == TCP_SYN_RCVD)
+        return tp->rcvbuf_size;   /* allocated when the handshake completes */
     return tp->rbuf.cap - tp->rbuf.len;
 }
 

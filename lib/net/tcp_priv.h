@@ -39,6 +39,26 @@ struct net_sock *tcp_lookup(struct net_stack *s, uint32_t src, uint16_t sport,
 uint32_t tcp_rcv_space(const struct tcp_pcb *tp);
 uint8_t tcp_wscale_for(uint32_t cap);
 
+/* A received segment, fields in host order. */
+struct seg {
+    uint32_t seq, ack, wnd;
+    uint8_t flags;
+    const uint8_t *data;
+    uint32_t len;          /* data bytes */
+    uint16_t mss;          /* from options, 0 if absent */
+    int wscale;            /* from options, -1 if absent */
+    bool sack_ok;          /* SACK-permitted option */
+    bool has_sack;         /* SACK blocks present ... */
+    uint32_t sack_high;    /* ... the highest end among them */
+};
+
+/* tcp_open.c */
+void tcp_parse_options(struct seg *g, const uint8_t *o, size_t len);
+void tcp_listen_input(struct net_sock *ls, const uint8_t *ip, const uint8_t *th,
+                      const struct seg *g);
+void tcp_syn_sent_input(struct net_sock *sk, const uint8_t *ip, const uint8_t *th,
+                        const struct seg *g);
+
 /* tcp_out.c */
 void tcp_output(struct net_sock *sk);
 void tcp_send_ack(struct net_sock *sk);

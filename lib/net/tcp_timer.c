@@ -35,10 +35,21 @@ void tcp_rtt_sample(struct net_sock *sk, uint64_t r)
     set_rto(sk, tp->srtt + (var > RTT_G ? var : RTT_G));
 }
 
-/* New data was acknowledged (RFC 6298 5.2, 5.3). */
+/*
+ * New data was acknowledged (RFC 6298 5.2, 5.3). The backed-off RTO is
+ * dropped here, not only at the next clean RTT sample as Karn's algorithm
+ * has it: on a lossy link with no timestamps a clean sample can take many
+ * round trips, and meanwhile each further loss doubled the timer again
+ * (seen against Linux at 10% loss). An ACK for new data shows the path
+ * works; Linux does the same with its per-segment samples.
+ */
 void tcp_timers_on_ack(struct net_sock *sk)
 {
     struct tcp_pcb *tp = &sk->tcp;
+    if (tp->rexmt_count && tp->srtt) {
+        uint64_t var = 4 * tp->rttvar;
+        set_rto(sk, tp->srtt + (var > RTT_G ? var : RTT_G));
+    }
     tp->rexmt_count = 0;
     if (tp->snd_una == tp->snd_max)
         tp->t_rexmt = NEVER;

@@ -3,7 +3,10 @@
  * device so that the real Linux TCP/IP stack is the peer. Not part of the
  * library (it uses POSIX): the library only sees the port callbacks.
  *
- *   linux_peer TAP OUR_IP PREFIX LINUX_IP SECONDS
+ *   linux_peer TAP OUR_IP PREFIX LINUX_IP SECONDS [LOSS_PERCENT]
+ *
+ * LOSS_PERCENT drops that share of frames in each direction (at random) to
+ * see recovery against Linux on a bad link.
  *
  * Serves TCP echo on port 7 and UDP echo on port 7, answers pings, and one
  * second after start connects to LINUX_IP:8000 to send 2 MiB of a known
@@ -22,10 +25,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "net/net.h"
+#include "net/priv.h"   /* to print connection internals when a check fails */
 #include "pus/err.h"
 
 static int tap_fd;
@@ -53,10 +58,61 @@ static void p_random(void *c, void *buf, size_t len)
 static void *p_malloc(void *c, size_t n) { (void)c; return malloc(n); }
 static void p_free(void *c, void *p) { (void)c; free(p); }
 
+static unsigned loss_pct;
+static FILE *trace;
+
+/* With LINUX_PEER_TRACE=file: one line per TCP segment to or from port 8000. */
+static void trace_seg(const char *dir, const uint8_t *f, size_t len, bool lost)
+{
+    if (!trace || len < 54 || f[12] != 8 || f[13] != 0 || f[23] != 6)
+        return;
+    const uint8_t *th = f + 14 + (f[14] & 15) * 4;
+    uint16_t sp = (uint16_t)(th[0] << 8 | th[1]), dp = (uint16_t)(th[2] << 8 | th[3]);
+    if (sp != 8000 && dp != 8000)
+        return;
+    uint32_t seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
+    uint32_t ack = (uint32_t)th[8] << 24 | (uint32_t)th[9] << 16 | (uint32_t)th[10] << 8 | th[11];
+    size_t tot = (size_t)(f[16] << 8 | f[17]);
+    size_t dlen = tot - (size_t)(f[14] & 15) * 4 - (size_t)(th[12] >> 4) * 4;
+    fprintf(trace, "%.6f %s%s seq %u ack %u len %zu fl %02x win %u\n", p_now(NULL) / 1e9, dir,
+            lost ? " LOST" : "", seq, ack, dlen, th[13], (unsigned)(th[14] << 8 | th[15]));
+}
+
+static bool lose(void)
+{
+    return loss_pct && (unsigned)(rand() % 100) < loss_pct;
+}
+
 static int p_tx(struct net_netif *nif, const void *frame, size_t len)
 {
     (void)nif;
+    bool lost = lose();
+    trace_seg("tx", frame, len, lost);
+    if (lost)
+        return 0;
     return write(tap_fd, frame, len) == (ssize_t)len ? 0 : ERR_IO;
+}
+
+/* Frames in pieces go out with one writev(): no joining copy. */
+static int p_tx_sg(struct net_netif *nif, const struct net_iov *iov, int count)
+{
+    (void)nif;
+    struct iovec v[4];
+    size_t len = 0;
+    for (int i = 0; i < count && i < 4; i++) {
+        v[i].iov_base = (void *)iov[i].base;
+        v[i].iov_len = iov[i].len;
+        len += iov[i].len;
+    }
+    if (len >= 54) {
+        uint8_t head[64];
+        memcpy(head, iov[0].base, iov[0].len < sizeof head ? iov[0].len : sizeof head);
+        bool lost = lose();
+        trace_seg("tx", head, len, lost);
+        if (lost)
+            return 0;
+    }
+    return writev(tap_fd, v, count) == (ssize_t)len ? 0 : ERR_IO;
 }
 
 #define MAX_CONN 16
@@ -74,10 +130,15 @@ static uint8_t pattern(size_t i)
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: linux_peer TAP OUR_IP PREFIX LINUX_IP SECONDS\n");
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: linux_peer TAP OUR_IP PREFIX LINUX_IP SECONDS [LOSS]\n");
         return 2;
     }
+    if (argc == 7)
+        loss_pct = (unsigned)atoi(argv[6]);
+    srand(1);
+    if (getenv("LINUX_PEER_TRACE"))
+        trace = fopen(getenv("LINUX_PEER_TRACE"), "w");
     uint32_t me, linux_ip;
     if (net_ip_parse(argv[2], &me) || net_ip_parse(argv[4], &linux_ip))
         return 2;
@@ -97,7 +158,7 @@ int main(int argc, char **argv)
     struct net_port port = {.now_ns = p_now, .random = p_random, .malloc = p_malloc,
                             .free = p_free};
     struct net_stack *s = net_stack_create(&port, NULL);
-    struct net_netif_config nc = {.name = "eth0", .mtu = 1500, .tx = p_tx,
+    struct net_netif_config nc = {.name = "eth0", .mtu = 1500, .tx = p_tx, .tx_sg = p_tx_sg,
                                   .mac = {0x02, 0, 0, 0, 0x09, 0x02}};
     struct net_netif *nif;
     net_netif_add(s, &nc, &nif);
@@ -127,8 +188,12 @@ int main(int argc, char **argv)
         struct pollfd pfd = {.fd = tap_fd, .events = POLLIN};
         poll(&pfd, 1, timeout);
         ssize_t n;
-        while ((n = read(tap_fd, frame, sizeof frame)) > 0)
-            net_input(s, nif, frame, (size_t)n);
+        while ((n = read(tap_fd, frame, sizeof frame)) > 0) {
+            bool lost = lose();
+            trace_seg("rx", frame, (size_t)n, lost);
+            if (!lost)
+                net_input(s, nif, frame, (size_t)n);
+        }
         net_poll(s, p_now(NULL));
 
         struct net_sock *c;
@@ -204,12 +269,35 @@ int main(int argc, char **argv)
             }
         }
     }
+    struct net_sock_info info[32];
+    size_t ns = net_sock_list(s, info, 32);
+    for (size_t i = 0; i < ns && i < 32; i++) {
+        char a[16], b[16];
+        printf("linux_peer: sock %s %s:%u %s:%u %s rx %u tx %u ",
+               info[i].type == NET_SOCK_TCP ? "tcp" : "udp", net_ip_str(info[i].laddr, a),
+               info[i].lport, net_ip_str(info[i].raddr, b), info[i].rport,
+               info[i].type == NET_SOCK_TCP ? net_tcp_state_name(info[i].state) : "-",
+               info[i].rx_queued, info[i].tx_queued);
+        for (struct net_sock *k = s->socks; k; k = k->next)
+            if (info[i].type == NET_SOCK_TCP && k->type == NET_SOCK_TCP &&
+                k->lport == info[i].lport && k->rport == info[i].rport) {
+                struct tcp_pcb *t = &k->tcp;
+                printf("rcv_nxt %u adv %u space %u ooo %d [%u..%u] snd_una %u nxt %u max %u "
+                       "wnd %u cwnd %u",
+                       t->rcv_nxt, t->rcv_adv - t->rcv_nxt, t->rbuf.cap - t->rbuf.len, t->n_ooo,
+                       t->n_ooo ? t->ooo[0].start - t->rcv_nxt : 0,
+                       t->n_ooo ? t->ooo[t->n_ooo - 1].end - t->rcv_nxt : 0, t->snd_una,
+                       t->snd_nxt, t->snd_max, t->snd_wnd, t->cwnd);
+            }
+        printf("\n");
+    }
     const struct net_proto_stats *st = net_proto_stats(s);
     printf("linux_peer: %s client sent %zu got %zu; tcp in %llu out %llu retrans %llu; "
-           "rx errors %llu\n",
+           "rto %llu fast %llu; rx errors %llu\n",
            client_done && !client_bad && cgot == total_in ? "ok" : "FAILED", csent, cgot,
            (unsigned long long)st->tcp_in, (unsigned long long)st->tcp_out,
-           (unsigned long long)st->tcp_retrans, (unsigned long long)nif->stats.rx_errors);
+           (unsigned long long)st->tcp_retrans, (unsigned long long)st->tcp_rto,
+           (unsigned long long)st->tcp_fast_retrans, (unsigned long long)nif->stats.rx_errors);
     net_stack_destroy(s);
     return client_done && !client_bad && cgot == total_in ? 0 : 1;
 }

@@ -75,6 +75,20 @@ static void test_chained_pseudo_header(void **state)
     assert_int_equal((uint16_t)(b[0] << 8 | b[1]), reference(all, sizeof all));
 }
 
+static void test_split_at_odd_offsets(void **state)
+{
+    (void)state;
+    uint8_t buf[300];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)(i * 37 + 11);
+    for (size_t len = 2; len < 300; len += 7)
+        for (size_t cut = 1; cut < len; cut++) {
+            uint32_t s = csum_add(0, buf, cut);
+            s = (cut & 1) ? csum_add_odd(s, buf + cut, len - cut) : csum_add(s, buf + cut, len - cut);
+            assert_int_equal(csum_finish(s), csum_buf(buf, len));
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -82,6 +96,7 @@ int main(void)
         cmocka_unit_test(test_all_ones),
         cmocka_unit_test(test_rfc1071_example),
         cmocka_unit_test(test_chained_pseudo_header),
+        cmocka_unit_test(test_split_at_odd_offsets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

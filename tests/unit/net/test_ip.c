@@ -231,6 +231,38 @@ static void test_udp_port_unreachable(void **state)
     sim_destroy(&sim);
 }
 
+static size_t count_icmp(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cap.n; i++)
+        n += pkt_ethertype(cap.f[i]) == 0x0800 && pkt_ip_proto(cap.f[i]) == 1;
+    return n;
+}
+
+static void test_icmp_errors_rate_limited(void **state)
+{
+    (void)state;
+    struct sim sim;
+    setup(&sim, NULL);
+    uint8_t f[200];
+    size_t n = pkt_udp(f, my_mac(&sim), peer_mac, PEER, ME, 4000, 4444, "x", 1);
+    /* resolve the peer first so every answer goes out at once */
+    inject(&sim, f, n);
+    cap.n = 0;
+    for (int i = 0; i < 60; i++)
+        net_input(S(&sim), sim.end[0].netif, f, n);
+    sim_advance(&sim, 10 * SIM_MS);
+    size_t burst = count_icmp();
+    assert_true(burst >= 40 && burst <= 50);   /* a flood gets a bounded answer */
+    sim_advance(&sim, SIM_S);
+    cap.n = 0;
+    for (int i = 0; i < 60; i++)
+        net_input(S(&sim), sim.end[0].netif, f, n);
+    sim_advance(&sim, 10 * SIM_MS);
+    assert_true(count_icmp() >= 40 && count_icmp() <= 50);   /* refilled */
+    sim_destroy(&sim);
+}
+
 static void test_udp_sockets(void **state)
 {
     (void)state;
@@ -539,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_arp_retries_then_unreachable),
         cmocka_unit_test(test_icmp_echo_reply),
         cmocka_unit_test(test_udp_port_unreachable),
+        cmocka_unit_test(test_icmp_errors_rate_limited),
         cmocka_unit_test(test_udp_sockets),
         cmocka_unit_test(test_udp_checksums),
         cmocka_unit_test(test_ip_header_checks),

@@ -25,12 +25,13 @@ def namespaces_work():
 
 
 @pytest.mark.skipif(not PEER.exists(), reason="linux_peer not built")
-def test_linux_peer():
+@pytest.mark.parametrize("loss", ["0", "5"])
+def test_linux_peer(loss):
     if not namespaces_work():
         pytest.skip("no network namespaces or tap devices here")
     proc = subprocess.run(["unshare", "-rn", "/usr/bin/python3",
-                           str(ROOT / "tests" / "unit" / "net" / "linux_inner.py"), str(PEER)],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=180)
+                           str(ROOT / "tests" / "unit" / "net" / "linux_inner.py"), str(PEER), loss],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
     out = proc.stdout.decode(errors="replace")
     print(out)
     assert proc.returncode == 0, out

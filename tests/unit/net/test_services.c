@@ -25,8 +25,10 @@ static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 /* What the scripted server saw and how it behaves. */
 static struct server {
-    unsigned discovers, requests_bcast, requests_ucast, releases;
+    unsigned discovers, requests_bcast, requests_ucast, releases, declines;
     bool dhcp_silent, nak;
+    bool squatter;         /* someone already uses POOL_IP: answer its ARP */
+    uint32_t pool;         /* the address offered */
     uint32_t lease;
     unsigned dns_queries;
     bool dns_silent;
@@ -66,6 +68,10 @@ static void dhcp_server(struct sim *sim, const uint8_t *f, const uint8_t *m, siz
         unicast ? srv.requests_ucast++ : srv.requests_bcast++;
     else if (type == 7)
         srv.releases++;
+    else if (type == 4) {
+        srv.declines++;
+        srv.pool++;   /* offer the next address from now on */
+    }
     if (srv.dhcp_silent || (type != 1 && type != 3))
         return;
     uint8_t r[400];
@@ -75,7 +81,7 @@ static void dhcp_server(struct sim *sim, const uint8_t *f, const uint8_t *m, siz
     r[2] = 6;
     memcpy(r + 4, m + 4, 4);      /* xid */
     memcpy(r + 28, m + 28, 16);   /* chaddr */
-    put32(r + 16, POOL_IP);
+    put32(r + 16, srv.pool);
     put32(r + 236, 0x63825363);
     uint8_t *p = r + 240;
     uint8_t reply = type == 1 ? 2 : srv.nak ? 6 : 5;
@@ -128,6 +134,23 @@ static void dns_server(struct sim *sim, const uint8_t *f, const uint8_t *u, size
     uint8_t *p = r + qend;
     if (!strcmp(srv.last_name, "missing.fog")) {
         put16(r + 2, 0x8183);
+    } else if (!strncmp(srv.last_name, "bad", 3)) {
+        /* hostile answers: a pointer loop, data past the end, a short A */
+        put16(r + 2, 0x8180);
+        put16(r + 6, 1);
+        char kind = srv.last_name[3];
+        if (kind == '1') {
+            p[0] = 0xc0, p[1] = (uint8_t)(p - r);   /* points at itself */
+            p += 2;
+        } else {
+            p[0] = 0xc0, p[1] = 12;
+            put16(p + 2, 1);
+            put16(p + 4, 1);
+            put32(p + 6, 30);
+            put16(p + 10, kind == '2' ? 200 : 3);
+            put32(p + 12, NET_IP4(6, 6, 6, 6));
+            p += kind == '2' ? 16 : 15;
+        }
     } else {
         put16(r + 2, 0x8180);
         uint16_t an = 0;
@@ -164,7 +187,7 @@ static void server_peer(struct sim *sim, int side, const uint8_t *f, size_t len)
     (void)side;
     if (pkt_ethertype(f) == 0x0806 && len >= 42 && get16(f + 20) == 1) {
         uint32_t tpa = get32(f + 38);
-        if (tpa == SERVER_IP || tpa == DNS_IP) {
+        if (tpa == SERVER_IP || tpa == DNS_IP || (srv.squatter && tpa == POOL_IP)) {
             uint8_t out[64];
             size_t n = pkt_arp(out, 2, server_mac, tpa, f + 22, get32(f + 28));
             sim_send(sim, 1, out, n);
@@ -193,6 +216,7 @@ static void setup_dhcp(struct sim *sim, uint32_t lease)
 {
     memset(&srv, 0, sizeof srv);
     srv.lease = lease;
+    srv.pool = POOL_IP;
     sim_init_peer(sim, 31, NULL, server_peer);
     assert_int_equal(net_dhcp_start(sim->end[0].netif), 0);
     assert_true(sim_run(sim, sim->now + 30 * SIM_S, is_bound, NULL));
@@ -278,16 +302,38 @@ static void test_dhcp_lossy_link(void **state)
     (void)state;
     struct sim sim;
     memset(&srv, 0, sizeof srv);
-    srv.lease = 60;
+    srv.lease = 300;
+    srv.pool = POOL_IP;
     sim_init_peer(&sim, 33, NULL, server_peer);
-    sim.loss_pct = 60;
+    sim.loss_pct = 40;
     assert_int_equal(net_dhcp_start(sim.end[0].netif), 0);
     /* retransmissions (4 s, 8 s, ...) get through in the end */
     assert_true(sim_run(&sim, sim.now + 300 * SIM_S, is_bound, NULL));
-    assert_true(srv.discovers + srv.requests_bcast > 2);
+    assert_true(sim.dropped > 0);
     /* and renewals keep the address across many leases */
-    sim_advance(&sim, 600 * SIM_S);
+    sim_advance(&sim, 3000 * SIM_S);
+    assert_true(srv.requests_ucast + srv.requests_bcast > 10);
     assert_int_equal(sim.end[0].netif->addr, POOL_IP);
+    sim_destroy(&sim);
+}
+
+static void test_dhcp_address_conflict(void **state)
+{
+    (void)state;
+    struct sim sim;
+    memset(&srv, 0, sizeof srv);
+    srv.lease = 100;
+    srv.pool = POOL_IP;
+    srv.squatter = true;
+    sim_init_peer(&sim, 34, NULL, server_peer);
+    assert_int_equal(net_dhcp_start(sim.end[0].netif), 0);
+    /* the ARP probe finds the squatter: DECLINE, wait, start over */
+    sim_advance(&sim, 3 * SIM_S);
+    assert_int_equal(srv.declines, 1);
+    assert_int_equal(sim.end[0].netif->addr, 0);
+    assert_true(sim_run(&sim, sim.now + 60 * SIM_S, is_bound, NULL));
+    assert_int_equal(sim.end[0].netif->addr, POOL_IP + 1);
+    assert_int_equal(srv.discovers, 2);
     sim_destroy(&sim);
 }
 
@@ -364,8 +410,21 @@ static void test_dns_failures(void **state)
     /* no answer: dns_retries tries, then ERR_TIMED_OUT */
     assert_int_equal(resolve(&sim, "slow.fog", &a), ERR_TIMED_OUT);
     assert_int_equal(srv.dns_queries, 1 + 3);
+    /* malformed answers never yield an address */
+    assert_int_equal(resolve(&sim, "bad1.fog", &a), ERR_TIMED_OUT);   /* ignored */
+    assert_int_equal(resolve(&sim, "bad2.fog", &a), ERR_TIMED_OUT);
+    assert_int_equal(resolve(&sim, "bad3.fog", &a), ERR_NOT_FOUND);   /* no usable A */
+    /* the first server is dead: the second gets the retry */
+    net_netif_set_addr(sim.end[0].netif, NET_IP4(10, 0, 0, 1), 24, SERVER_IP,
+                       NET_IP4(10, 0, 0, 99));
+    sim.end[0].netif->dns[1] = DNS_IP;
+    unsigned q = srv.dns_queries;
+    assert_int_equal(resolve(&sim, "node1.fog", &a), 0);
+    assert_int_equal(a, NET_IP4(10, 0, 0, 50));
+    assert_int_equal(srv.dns_queries, q + 1);
     /* no server configured */
     net_netif_set_addr(sim.end[0].netif, NET_IP4(10, 0, 0, 1), 24, 0, 0);
+    sim.end[0].netif->dns[1] = 0;
     assert_int_equal(net_dns_lookup(sim.end[0].stack, "other.fog", &a), ERR_UNREACHABLE);
     sim_destroy(&sim);
 }
@@ -377,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_dhcp_rebind_and_expiry),
         cmocka_unit_test(test_dhcp_nak),
         cmocka_unit_test(test_dhcp_lossy_link),
+        cmocka_unit_test(test_dhcp_address_conflict),
         cmocka_unit_test(test_dns_resolve_and_cache),
         cmocka_unit_test(test_dns_failures),
     };

@@ -475,6 +475,43 @@ static void test_memory_limits(void **state)
     sim_destroy(&sim);
 }
 
+static void test_syn_flood(void **state)
+{
+    (void)state;
+    struct sim sim;
+    sim_init(&sim, 25, NULL);
+    struct net_sock *ls;
+    assert_int_equal(net_socket(B(&sim), NET_SOCK_TCP, &ls), 0);
+    assert_int_equal(net_bind(ls, 0, 80), 0);
+    assert_int_equal(net_listen(ls, 64), 0);
+    size_t base = net_mem_used(B(&sim));
+    /* 500 SYNs from a host that does not exist (spoofed) */
+    for (int i = 0; i < 500; i++) {
+        uint8_t f[100];
+        struct tcp_fields t = {.sport = (uint16_t)(10000 + i), .dport = 80,
+                               .seq = (uint32_t)i * 7919, .flags = 0x02, .wnd = 65535};
+        size_t n = pkt_tcp(f, sim.end[1].mac, sim.end[0].mac, NET_IP4(10, 0, 0, 77), SIM_IP_B,
+                           &t, NULL, 0);
+        sim_send(&sim, 0, f, n);
+    }
+    sim_advance(&sim, 100 * SIM_MS);
+    /* half-open connections cost no buffers: 64 blocks, not 64 x 512 KiB */
+    assert_true(net_mem_used(B(&sim)) - base < 100000);
+    assert_true(net_proto_stats(B(&sim))->tcp_listen_drop >= 436);
+    /* a real client gets in once the bogus ones are gone (ARP fails) */
+    struct net_sock *a, *b;
+    assert_int_equal(net_socket(A(&sim), NET_SOCK_TCP, &a), 0);
+    net_connect(a, SIM_IP_B, 80);
+    sim_advance(&sim, 10 * SIM_S);
+    assert_int_equal(net_tcp_state(a), TCP_ESTABLISHED);
+    assert_int_equal(net_accept(ls, &b), 0);
+    assert_int_equal(sim_transfer(&sim, a, b, 100000, sim.now + 10 * SIM_S), 100000);
+    net_close(a);
+    net_close(b);
+    net_close(ls);
+    sim_destroy(&sim);
+}
+
 static void test_events(void **state)
 {
     (void)state;
@@ -564,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_time_wait_reopen),
         cmocka_unit_test(test_arp_failure),
         cmocka_unit_test(test_memory_limits),
+        cmocka_unit_test(test_syn_flood),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_loopback),
     };
