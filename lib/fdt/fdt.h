@@ -59,6 +59,14 @@ const char *fdt_prop_str(const struct fdt *fdt, int node, const char *name);
 /* The n-th string (from 0) of a string-list property such as "compatible". */
 const char *fdt_prop_str_index(const struct fdt *fdt, int node, const char *name, int index);
 
+/* Iterating over a node's properties (for dumps): a property is named by
+ * the offset of its token. fdt_first_prop / fdt_next_prop return the next
+ * property's offset or ERR_NOT_FOUND after the last (ERR_CORRUPT on a
+ * malformed block); fdt_prop_at gives its name, value and length. */
+int fdt_first_prop(const struct fdt *fdt, int node);
+int fdt_next_prop(const struct fdt *fdt, int prop);
+const void *fdt_prop_at(const struct fdt *fdt, int prop, const char **name, int *len);
+
 bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat);
 /* The next node in depth-first order after offset `after` (-1 to start)
  * that is compatible with compat; ERR_NOT_FOUND at the end. */

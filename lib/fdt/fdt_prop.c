@@ -31,6 +31,51 @@ const void *fdt_prop(const struct fdt *fdt, int node, const char *name, int *len
     }
 }
 
+/* The first property token at or after off (skipping NOPs). */
+static int prop_from(const struct fdt *fdt, int off)
+{
+    int next;
+    for (;;) {
+        int tag = fdt_token(fdt, off, &next);
+        if (tag == FDT_PROP)
+            return off;
+        if (tag == FDT_BEGIN_NODE || tag == FDT_END_NODE)
+            return ERR_NOT_FOUND;
+        if (tag != FDT_NOP)
+            return ERR_CORRUPT;
+        off = next;
+    }
+}
+
+int fdt_first_prop(const struct fdt *fdt, int node)
+{
+    int off = fdt_node_body(fdt, node);
+    return off < 0 ? off : prop_from(fdt, off);
+}
+
+int fdt_next_prop(const struct fdt *fdt, int prop)
+{
+    int next;
+    if (!fdt || !fdt->base || prop < 0)
+        return ERR_INVALID_ARGS;
+    if (fdt_token(fdt, prop, &next) != FDT_PROP)
+        return ERR_INVALID_ARGS;
+    return prop_from(fdt, next);
+}
+
+const void *fdt_prop_at(const struct fdt *fdt, int prop, const char **name, int *len)
+{
+    int next;
+    if (!fdt || !fdt->base || prop < 0 || fdt_token(fdt, prop, &next) != FDT_PROP)
+        return NULL;
+    const uint8_t *p = fdt_struct_at(fdt, prop);
+    if (name)
+        *name = fdt_prop_name_at(fdt, prop);
+    if (len)
+        *len = (int)fdt_be32(p + 4);
+    return p + 12;
+}
+
 int fdt_prop_u32(const struct fdt *fdt, int node, const char *name, uint32_t *out)
 {
     int len;

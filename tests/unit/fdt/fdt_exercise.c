@@ -32,6 +32,14 @@ static void visit(const struct fdt *fdt, int node, int thorough)
     }
     for (int i = 0; i < 4; i++)
         touch_string(fdt_prop_str_index(fdt, node, "compatible", i));
+    int budget = (int)fdt->size_struct / 12 + 1;
+    for (int p = fdt_first_prop(fdt, node); p >= 0 && budget-- > 0; p = fdt_next_prop(fdt, p)) {
+        const char *name = NULL;
+        const unsigned char *v = fdt_prop_at(fdt, p, &name, &len);
+        touch_string(name);
+        if (v && len > 0)
+            sink += v[len - 1];
+    }
     sink += fdt_is_compatible(fdt, node, "virtio,mmio");
     sink += fdt_cells(fdt, node, "#address-cells", 2);
     if (thorough) {

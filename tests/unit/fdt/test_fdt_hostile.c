@@ -102,6 +102,19 @@ static void test_good_blob(void **state)
     assert_int_equal(v, 7);
     assert_int_equal(fdt_prop_u64(&fdt, dev, "reg", &v), ERR_BAD_FORMAT);
 
+    /* properties in order, NOPs skipped */
+    const char *want[] = {"#address-cells", "#size-cells", "phandle", "reg"};
+    int q = fdt_first_prop(&fdt, bus);
+    for (int i = 0; i < 4; i++, q = fdt_next_prop(&fdt, q)) {
+        const char *name = NULL;
+        assert_true(q >= 0);
+        assert_non_null(fdt_prop_at(&fdt, q, &name, &plen));
+        assert_string_equal(name, want[i]);
+    }
+    assert_int_equal(q, ERR_NOT_FOUND);
+    assert_int_equal(fdt_next_prop(&fdt, bus), ERR_INVALID_ARGS);
+    assert_null(fdt_prop_at(&fdt, bus, NULL, NULL));
+
     int dev2 = fdt_next_sibling(&fdt, dev);
     assert_string_equal(fdt_name(&fdt, dev2), "dev@2");
     assert_int_equal(fdt_next_sibling(&fdt, dev2), ERR_NOT_FOUND);

@@ -212,8 +212,9 @@ static void check_virt(const struct blob *b, int harts, uint64_t mem, const char
     assert_true(fdt_exercise(b->data, b->len, 1) > 20);
 }
 
-/* Every node's children as the library sees them, compared with
- * `fdtget -l` (libfdt, an independent reader) for the same path. */
+/* Every node's children and property names as the library sees them,
+ * compared with `fdtget -l` / `fdtget -p` (libfdt, an independent reader)
+ * for the same path. */
 static int cross_check_children(const struct fdt *fdt, int node, const char *path, const char *file)
 {
     char cmd[1024], line[256], mine[4096] = "", theirs[4096] = "";
@@ -223,6 +224,24 @@ static int cross_check_children(const struct fdt *fdt, int node, const char *pat
     }
     snprintf(cmd, sizeof(cmd), "fdtget -l '%s' '%s'", file, path);
     FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    while (fgets(line, sizeof(line), p))
+        strcat(theirs, line);
+    assert_int_equal(pclose(p), 0);
+    assert_string_equal(mine, theirs);
+
+    /* and its properties, by name, against `fdtget -p` */
+    mine[0] = theirs[0] = '\0';
+    for (int q = fdt_first_prop(fdt, node); q >= 0; q = fdt_next_prop(fdt, q)) {
+        const char *name;
+        int len;
+        assert_non_null(fdt_prop_at(fdt, q, &name, &len));
+        assert_ptr_equal(fdt_prop(fdt, node, name, NULL), fdt_prop_at(fdt, q, NULL, NULL));
+        strcat(mine, name);
+        strcat(mine, "\n");
+    }
+    snprintf(cmd, sizeof(cmd), "fdtget -p '%s' '%s'", file, path);
+    p = popen(cmd, "r");
     assert_non_null(p);
     while (fgets(line, sizeof(line), p))
         strcat(theirs, line);
