@@ -378,8 +378,12 @@ L_RETURN: {
     cur = fr->fn;
     fp = stack + fr->fp;
     pc = cur->code->cells + fr->pc;
-    mi = cur->inst;
-    RELOAD_MEM();
+    /* mem/memsize always follow growth of mi's memory, so they only need
+     * reloading when the caller belongs to another instance */
+    if (cur->inst != mi) {
+        mi = cur->inst;
+        RELOAD_MEM();
+    }
     NEXT(0);
 }
 
