@@ -1348,7 +1348,8 @@ static int compile_function(struct fn *f, uint32_t fidx, struct code *code)
     code->consts = malloc((f->nconsts ? f->nconsts : 1) * sizeof(uint64_t));
     if (!code->consts)
         return load_fail(f->lc, ERR_NO_MEMORY, r, "out of memory compiling");
-    memcpy(code->consts, f->consts, f->nconsts * sizeof(uint64_t));
+    if (f->nconsts)
+        memcpy(code->consts, f->consts, f->nconsts * sizeof(uint64_t));
     code->nlocals = f->nlocals;
     code->max_height = (uint32_t)(tbase + f->max_height + 1);
     code->local_types = f->locals;

@@ -299,8 +299,11 @@ int wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_extern *imp
     in->elem_refs = calloc(m->nelems + 1, sizeof *in->elem_refs);
     in->elem_len = calloc(m->nelems + 1, sizeof *in->elem_len);
     in->data_dropped = calloc(m->ndatas + 1, 1);
-    in->stack = malloc((size_t)in->stack_slots * sizeof *in->stack);
-    in->frames = malloc((size_t)in->max_depth * sizeof *in->frames);
+    /* small to start: instances that run little stay small */
+    in->stack_cap = in->stack_slots < 1024 ? in->stack_slots : 1024;
+    in->frames_cap = in->max_depth < 64 ? in->max_depth : 64;
+    in->stack = malloc((size_t)in->stack_cap * sizeof *in->stack);
+    in->frames = malloc((size_t)in->frames_cap * sizeof *in->frames);
     if (!in->funcs || !in->tables || !in->globals || !in->type_ids || !in->elem_refs ||
         !in->elem_len || !in->data_dropped || !in->stack || !in->frames)
         return ERR_NO_MEMORY;
@@ -434,6 +437,40 @@ wasm_extern wasm_instance_export_at(wasm_instance *inst, uint32_t i)
 
 /* ---- running -------------------------------------------------------------- */
 
+int wasm_grow_stack(wasm_instance *in, uint64_t slots)
+{
+    if (slots <= in->stack_cap)
+        return 0;
+    if (slots > in->stack_slots)
+        return ERR_EXHAUSTED;
+    uint64_t cap = (uint64_t)in->stack_cap * 2;
+    if (cap < slots)
+        cap = slots;
+    if (cap > in->stack_slots)
+        cap = in->stack_slots;
+    wasm_value *n = realloc(in->stack, (size_t)cap * sizeof *n);
+    if (!n)
+        return ERR_EXHAUSTED;
+    in->stack = n;
+    in->stack_cap = (uint32_t)cap;
+    return 0;
+}
+
+int wasm_grow_frames(wasm_instance *in)
+{
+    if (in->frames_cap >= in->max_depth)
+        return ERR_EXHAUSTED;
+    uint64_t cap = (uint64_t)in->frames_cap * 2;
+    if (cap > in->max_depth)
+        cap = in->max_depth;
+    struct frame *n = realloc(in->frames, (size_t)cap * sizeof *n);
+    if (!n)
+        return ERR_EXHAUSTED;
+    in->frames = n;
+    in->frames_cap = (uint32_t)cap;
+    return 0;
+}
+
 int wasm_call_start(wasm_instance *inst, wasm_func *f, const wasm_value *args)
 {
     if (!f)
@@ -444,7 +481,7 @@ int wasm_call_start(wasm_instance *inst, wasm_func *f, const wasm_value *args)
     uint32_t need = f->host ? (np > f->type.nresults ? np : f->type.nresults)
                             : f->code->max_height;
     memset(&inst->trap, 0, sizeof inst->trap);
-    if (need > inst->stack_slots) {
+    if (need > inst->stack_cap && wasm_grow_stack(inst, need)) {
         inst->trap.status = ERR_EXHAUSTED;
         inst->trap.message = "call stack exhausted";
         return ERR_EXHAUSTED;

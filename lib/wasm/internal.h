@@ -240,10 +240,10 @@ struct wasm_instance {
     uint8_t *data_dropped;
 
     /* Execution state, all in runtime-owned memory. */
-    wasm_value *stack;
-    uint32_t stack_slots;
-    struct frame *frames;
-    uint32_t max_depth;
+    wasm_value *stack;             /* grows on demand up to stack_slots */
+    uint32_t stack_cap, stack_slots;
+    struct frame *frames;          /* grows on demand up to max_depth */
+    uint32_t frames_cap, max_depth;
     uint32_t depth;                /* frames in use */
     wasm_func *cur;                /* running function (when running/paused) */
     uint32_t pc, fp;               /* cell index, frame base (slot index) */
@@ -265,6 +265,12 @@ int wasm_interp(wasm_instance *inst);
  * and the variants taking their first (1) or second (2) operand from the
  * accumulator (entries may be NULL). */
 void wasm_interp_labels(const void *const *tables[3]);
+
+/* Grow the value stack to hold at least `slots`, or the frame stack by one
+ * frame; ERR_EXHAUSTED beyond the instance's limits. The stack may move:
+ * everything refers to it by index. */
+int wasm_grow_stack(wasm_instance *in, uint64_t slots);
+int wasm_grow_frames(wasm_instance *in);
 
 /* Memory and table helpers shared by the interpreter and instantiation. */
 int32_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta, uint32_t cap);

@@ -264,8 +264,8 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
     }
 
     /* Little-endian hosts only (x86-64, RISC-V): loads are plain copies. */
-    wasm_value *const stack = self->stack;
-    wasm_value *const stack_end = stack + self->stack_slots;
+    wasm_value *stack = self->stack;            /* moves when the stack grows */
+    wasm_value *stack_end = stack + self->stack_cap;
     wasm_func *cur = self->cur;
     wasm_instance *mi = cur->inst;
     const cell *pc = cur->code->cells + self->pc;
@@ -409,8 +409,15 @@ do_call:
     if (f->host) {
         uint32_t np = f->type.nparams, nr = f->type.nresults;
         if (args + (nr > np ? nr : np) > stack_end) {
-            trap_status = ERR_EXHAUSTED;
-            TRAP("call stack exhausted");
+            size_t ai = (size_t)(args - stack), fi = (size_t)(fp - stack);
+            if (wasm_grow_stack(self, ai + (nr > np ? nr : np))) {
+                trap_status = ERR_EXHAUSTED;
+                TRAP("call stack exhausted");
+            }
+            stack = self->stack;
+            stack_end = stack + self->stack_cap;
+            fp = stack + fi;
+            args = stack + ai;
         }
         self->pc = (uint32_t)(pc - cur->code->cells);
         self->fp = (uint32_t)(fp - stack);
@@ -435,15 +442,22 @@ do_call:
         }
         TRAP(self->host_trap_msg ? self->host_trap_msg : "host function failed");
     }
-    if (self->depth >= self->max_depth) {
+    if (self->depth >= self->frames_cap && wasm_grow_frames(self)) {
         trap_status = ERR_EXHAUSTED;
         TRAP("call stack exhausted");
     }
     {
         const struct code *c = f->code;
         if (args + c->max_height > stack_end) {
-            trap_status = ERR_EXHAUSTED;
-            TRAP("call stack exhausted");
+            size_t ai = (size_t)(args - stack), fi = (size_t)(fp - stack);
+            if (wasm_grow_stack(self, ai + c->max_height)) {
+                trap_status = ERR_EXHAUSTED;
+                TRAP("call stack exhausted");
+            }
+            stack = self->stack;
+            stack_end = stack + self->stack_cap;
+            fp = stack + fi;
+            args = stack + ai;
         }
         struct frame *fr = &self->frames[self->depth++];
         fr->fn = cur;
