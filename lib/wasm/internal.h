@@ -251,7 +251,8 @@ struct wasm_instance {
     uint32_t pending_args;         /* slot of a suspended host call's args */
     wasm_func *pending;            /* suspended host function, or NULL */
     uint32_t nresults;
-    int64_t fuel;
+    int64_t fuel;                  /* budget between runs; -1 unlimited */
+    int64_t fuel_left;             /* the interpreter's running count */
     int pause_requested;           /* set by other threads (atomic) */
     uint32_t max_pages;
 
@@ -262,9 +263,10 @@ struct wasm_instance {
 /* The interpreter (interp.c). Returns a wasm_run_status or a trap. */
 int wasm_interp(wasm_instance *inst);
 /* The handler address tables the compiler threads code with: plain ops,
- * and the variants taking their first (1) or second (2) operand from the
- * accumulator (entries may be NULL). */
-void wasm_interp_labels(const void *const *tables[3]);
+ * then the variants: first operand from the accumulator, second from the
+ * accumulator, second immediate, first from the accumulator and second
+ * immediate (variant entries may be NULL). */
+void wasm_interp_labels(const void *const *tables[5]);
 
 /* Grow the value stack to hold at least `slots`, or the frame stack by one
  * frame; ERR_EXHAUSTED beyond the instance's limits. The stack may move:
