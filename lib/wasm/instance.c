@@ -133,7 +133,7 @@ wasm_memory *wasm_memory_new(wasm_store *s, uint32_t min_pages, uint32_t max_pag
 
 wasm_table *wasm_table_new(wasm_store *s, enum wasm_valtype reftype, uint32_t min, uint32_t max)
 {
-    if (max < min || min > 10000000)
+    if (max < min || min > WASM_MAX_TABLE_ELEMS)
         return NULL;
     wasm_table *t = store_alloc(s, OBJ_TABLE, sizeof *t);
     if (!t)
@@ -179,11 +179,11 @@ int32_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta, uint32_t cap)
     return (int32_t)old;
 }
 
-int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init)
+int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init, uint32_t cap)
 {
     uint32_t old = t->size;
     uint64_t want = (uint64_t)old + delta;
-    if (want > t->max || want > 10000000)
+    if (want > t->max || want > cap)
         return -1;
     if (delta == 0)
         return (int32_t)old;
@@ -292,6 +292,8 @@ int wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_extern *imp
     in->max_pages = limits && limits->max_pages ? limits->max_pages : WASM_MAX_PAGES;
     in->stack_slots = limits && limits->stack_slots ? limits->stack_slots : WASM_DEFAULT_STACK_SLOTS;
     in->max_depth = limits && limits->max_depth ? limits->max_depth : WASM_DEFAULT_MAX_DEPTH;
+    in->max_table_elems = limits && limits->max_table_elems && limits->max_table_elems < WASM_MAX_TABLE_ELEMS
+                              ? limits->max_table_elems : WASM_MAX_TABLE_ELEMS;
     in->funcs = calloc(m->nfuncs + 1, sizeof *in->funcs);
     in->tables = calloc(m->ntables + 1, sizeof *in->tables);
     in->globals = calloc(m->nglobals + 1, sizeof *in->globals);
@@ -329,6 +331,9 @@ int wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_extern *imp
     }
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
         const struct tabletype *tt = &m->tables[i];
+        if (tt->lim.min > in->max_table_elems)
+            return inst_fail(err, errlen, ERR_TOO_BIG, "table of %u elements exceeds the limit %u",
+                             tt->lim.min, in->max_table_elems);
         in->tables[i] = wasm_table_new(s, tt->reftype, tt->lim.min,
                                        tt->lim.has_max ? tt->lim.max : UINT32_MAX);
         if (!in->tables[i])

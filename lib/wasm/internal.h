@@ -255,6 +255,7 @@ struct wasm_instance {
     int64_t fuel_left;             /* the interpreter's running count */
     int pause_requested;           /* set by other threads (atomic) */
     uint32_t max_pages;
+    uint32_t max_table_elems;
 
     wasm_trap_info trap;
     const char *host_trap_msg;
@@ -276,7 +277,7 @@ int wasm_grow_frames(wasm_instance *in);
 
 /* Memory and table helpers shared by the interpreter and instantiation. */
 int32_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta, uint32_t cap);
-int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init);
+int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init, uint32_t cap);
 
 const char *wasm_type_name(uint8_t t);
 

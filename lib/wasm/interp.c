@@ -1047,7 +1047,7 @@ L_TABLE_COPY: {
 }
 L_TABLE_GROW: {
     wasm_table *t = mi->tables[IMM(1)];
-    S(4) = (uint32_t)wasm_table_grow_by(t, (uint32_t)S(3), S(2));
+    S(4) = (uint32_t)wasm_table_grow_by(t, (uint32_t)S(3), S(2), self->max_table_elems);
     NEXT(5);
 }
 L_TABLE_SIZE:
