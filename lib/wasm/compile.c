@@ -79,6 +79,8 @@ struct fn {
     uint64_t *consts;            /* constants that got a slot, in slot order */
     uint32_t nconsts, capconsts;
     int last_variant;            /* operand variant of the last numeric op (enum below) */
+    int64_t acc_pos;             /* stack position whose value is in acc, or -1 */
+    int64_t acc_local;           /* local whose current value is in acc, or -1 */
     uint32_t *fix;               /* cells holding tagged slots */
     uint32_t nfix, capfix;
     int64_t last_dest;           /* dest cell of the last op, if it made the top temp */
@@ -157,6 +159,7 @@ static uint32_t emit_op(struct fn *f, int op)
     f->last_op = op;
     f->last_op_cell = f->ncode;
     f->last_variant = V_PLAIN;
+    f->acc_pos = f->acc_local = -1;
     return f->ncode++;
 }
 
@@ -236,23 +239,21 @@ static void emit_dest(struct fn *f, uint32_t pos)
     f->last_dest_pos = pos;
 }
 
-/* Ops whose handlers leave their result in the interpreter's acc register. */
-static bool sets_acc(int op)
+/* Whether the value of stack entry pos is in acc: it is the result of the
+ * op just emitted, or a local that op's result was stored into (local.set
+ * or local.tee redirected the result), with nothing emitted since. */
+static bool acc_holds(struct fn *f, uint32_t pos)
 {
-    return (op >= OP_I32_EQZ && op <= OP_I64_TRUNC_SAT_F64_U) ||
-           (op >= OP_I32_LOAD && op <= OP_I64_LOAD32_U);
+    struct loc l = f->locs[pos];
+    if (l.kind == LOC_TEMP)
+        return f->acc_pos == (int64_t)pos;
+    return l.kind == LOC_LOCAL && f->acc_local == (int64_t)l.idx;
 }
 
-/* Emits numeric op `op` reading the nops operands at base (and writing a
- * temporary there), using an acc variant when an operand is the result of
- * the op just before, which the handler then takes from a register. */
 static void emit_numeric(struct fn *f, int op, uint32_t base, uint32_t nops)
 {
-    bool acc_a = false, acc_b = false;
-    if (f->last_dest >= 0 && sets_acc(f->last_op)) {
-        acc_b = nops == 2 && f->last_dest_pos == base + 1 && f->locs[base + 1].kind == LOC_TEMP;
-        acc_a = f->last_dest_pos == base && f->locs[base].kind == LOC_TEMP;
-    }
+    bool acc_a = acc_holds(f, base);
+    bool acc_b = nops == 2 && acc_holds(f, base + 1);
     bool imm_b = nops == 2 && f->locs[base + 1].kind == LOC_CONST;
     int v = V_PLAIN;
     if (imm_b && acc_a && f->variants[V_A1I2][op])
@@ -276,6 +277,7 @@ static void emit_numeric(struct fn *f, int op, uint32_t base, uint32_t nops)
     }
     emit_dest(f, base);
     f->last_variant = v;
+    f->acc_pos = base;
 }
 
 static void materialize(struct fn *f, uint32_t pos)
@@ -819,6 +821,10 @@ static void emit_local_store(struct fn *f, uint32_t x, uint32_t top)
         /* the op that made this value writes it into the local directly */
         f->code[f->last_dest].u64 = x;
         f->last_dest = -1;
+        if (f->acc_pos == (int64_t)top) {
+            f->acc_local = x;
+            f->acc_pos = -1;
+        }
         return;
     }
     if (f->locs[top].kind == LOC_LOCAL && f->locs[top].idx == x)
@@ -882,6 +888,7 @@ static int instr(struct fn *f, uint8_t op)
                 emit_imm(f, offset);
                 emit_src(f, base);
                 emit_dest(f, base);
+                f->acc_pos = base;
             }
             push(f, vtype[k]);
         } else {
@@ -963,6 +970,7 @@ static int instr(struct fn *f, uint8_t op)
         if (!c->dead)
             patch(f, &c->else_fixup, f->ncode);
         f->last_dest = -1;
+        f->acc_pos = f->acc_local = -1;
         c->kind = K_ELSE;
         c->unreachable = false;
         push_types(f, c->nparams, c->params);
@@ -976,6 +984,7 @@ static int instr(struct fn *f, uint8_t op)
         if (check_end_of_frame(f, c))
             return -1;
         f->last_dest = -1;
+        f->acc_pos = f->acc_local = -1;
         if (c->kind == K_IF) {
             if (c->nparams != c->nresults ||
                 (c->nparams && memcmp(c->params, res(c), c->nparams)))
@@ -1363,6 +1372,7 @@ static int compile_function(struct fn *f, uint32_t fidx, struct code *code)
     f->nvals = f->nctrls = f->ncode = f->nmap = 0;
     f->nconsts = f->ncvals = f->nfix = 0;
     f->last_dest = -1;
+    f->acc_pos = f->acc_local = -1;
     f->max_height = 0;
     f->ninstr = f->loop_instr = f->loop_depth = 0;
     f->instr_off = (uint32_t)rd_off(r);
