@@ -503,7 +503,7 @@ int wasm_call_start(wasm_instance *inst, wasm_func *f, const wasm_value *args)
         for (uint32_t i = 0; i < f->code->nconsts; i++)
             inst->stack[f->code->nlocals + i] = f->code->consts[i];
         inst->frames[0].fn = NULL;
-        inst->frames[0].pc = 0;
+        inst->frames[0].pc = NULL;
         inst->frames[0].fp = 0;
         inst->depth = 1;
         inst->fp = 0;

@@ -218,10 +218,12 @@ struct wasm_store {
 uint32_t store_intern_type(wasm_store *s, const wasm_functype *t);
 void *store_alloc(wasm_store *s, int kind, size_t size);
 
-/* A call frame: the caller's state, restored on return. */
+/* A call frame: the caller's state, restored on return. pc points into
+ * the caller's code (fn->code->cells), which never moves while the module
+ * lives; a snapshot stores it as the cell index pc - fn->code->cells. */
 struct frame {
     wasm_func *fn;                 /* the caller (NULL: return to the host) */
-    uint32_t pc;                   /* caller's code cell to continue at */
+    const union cell *pc;          /* caller's code cell to continue at */
     uint32_t fp;                   /* caller's frame base (slot index) */
 };
 

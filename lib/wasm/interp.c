@@ -52,6 +52,23 @@ static inline void copy_down(wasm_value *dst, const wasm_value *src, uint32_t n)
         dst[i] = src[i];
 }
 
+/* A callee's frame: declared locals zeroed, constants copied in. Written
+ * as plain loops the compiler must not turn into memset/memcpy calls, which
+ * cost more than the few slots a typical function has. */
+static inline void enter_frame(wasm_value *fp, uint32_t nparams, const struct code *c)
+{
+    wasm_value *p = fp + nparams, *end = fp + c->nlocals;
+    while (p < end) {
+        *p++ = 0;
+        __asm__("" : "+r"(p));
+    }
+    const wasm_value *k = c->consts;
+    for (uint32_t i = 0; i < c->nconsts; i++) {
+        *p++ = *k++;
+        __asm__("" : "+r"(p));
+    }
+}
+
 static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t ld64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
@@ -538,7 +555,7 @@ L_RETURN: {
     }
     cur = fr->fn;
     fp = stack + fr->fp;
-    pc = cur->code->cells + fr->pc;
+    pc = fr->pc;
     /* mem/memsize always follow growth of mi's memory, so they only need
      * reloading when the caller belongs to another instance */
     if (cur->inst != mi) {
@@ -620,13 +637,10 @@ do_call:
         }
         struct frame *fr = &self->frames[self->depth++];
         fr->fn = cur;
-        fr->pc = (uint32_t)(next - cur->code->cells);
+        fr->pc = next;
         fr->fp = (uint32_t)(fp - stack);
         fp = args;
-        for (uint32_t k = f->type.nparams; k < c->nlocals; k++)
-            fp[k] = 0;
-        for (uint32_t k = 0; k < c->nconsts; k++)
-            fp[c->nlocals + k] = c->consts[k];
+        enter_frame(fp, f->type.nparams, c);
         cur = f;
         pc = c->cells;
         if (f->inst != mi) {
