@@ -136,6 +136,30 @@ static void test_fuel_round_trips(void **state)
     }
 }
 
+/* Deep recursion stopped at random points: the value and frame stacks grow
+ * (and move) between and during runs without losing anything. */
+static void test_deep_recursion_round_trips(void **state)
+{
+    srand(777);
+    for (int round = 0; round < 10; round++) {
+        struct rt rt;
+        rt_open(&rt, NULL);
+        wasm_value arg = 5000;
+        int stops = 0;
+        wasm_set_fuel(rt.in, 1 + rand() % 3000);
+        int rc = wasm_call(rt.in, export_func(&rt, "deep"), &arg);
+        while (rc == WASM_OUT_OF_FUEL) {
+            stops++;
+            wasm_set_fuel(rt.in, 1 + rand() % 3000);
+            rc = wasm_run(rt.in);
+        }
+        assert_int_equal(rc, WASM_DONE);
+        assert_true(stops > 3);
+        assert_int_equal((uint32_t)wasm_results(rt.in)[0], 12502500u);
+        rt_close(&rt);
+    }
+}
+
 static void test_out_of_fuel_is_resumable_not_a_trap(void **state)
 {
     struct rt rt;
@@ -328,6 +352,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fuel_round_trips),
+        cmocka_unit_test(test_deep_recursion_round_trips),
         cmocka_unit_test(test_out_of_fuel_is_resumable_not_a_trap),
         cmocka_unit_test(test_pause_from_another_thread),
         cmocka_unit_test(test_host_call_suspends),
