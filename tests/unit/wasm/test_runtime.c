@@ -136,6 +136,30 @@ static void test_fuel_round_trips(void **state)
     }
 }
 
+/* Deep recursion stopped at random points: the value and frame stacks grow
+ * (and move) between and during runs without losing anything. */
+static void test_deep_recursion_round_trips(void **state)
+{
+    srand(777);
+    for (int round = 0; round < 10; round++) {
+        struct rt rt;
+        rt_open(&rt, NULL);
+        wasm_value arg = 5000;
+        int stops = 0;
+        wasm_set_fuel(rt.in, 1 + rand() % 3000);
+        int rc = wasm_call(rt.in, export_func(&rt, "deep"), &arg);
+        while (rc == WASM_OUT_OF_FUEL) {
+            stops++;
+            wasm_set_fuel(rt.in, 1 + rand() % 3000);
+            rc = wasm_run(rt.in);
+        }
+        assert_int_equal(rc, WASM_DONE);
+        assert_true(stops > 3);
+        assert_int_equal((uint32_t)wasm_results(rt.in)[0], 12502500u);
+        rt_close(&rt);
+    }
+}
+
 static void test_out_of_fuel_is_resumable_not_a_trap(void **state)
 {
     struct rt rt;
@@ -230,7 +254,7 @@ static void test_host_call_suspends(void **state)
 static void test_deep_recursion_traps_cleanly(void **state)
 {
     struct rt rt;
-    wasm_limits lim = {0, 4096, 500};
+    wasm_limits lim = {.stack_slots = 4096, .max_depth = 500};
     rt_open(&rt, &lim);
     wasm_value arg = 0;
     assert_int_equal(wasm_call(rt.in, export_func(&rt, "recurse"), &arg), ERR_EXHAUSTED);
@@ -272,7 +296,7 @@ static void test_trap_reports_function_and_offset(void **state)
 static void test_memory_limit(void **state)
 {
     struct rt rt;
-    wasm_limits lim = {2, 0, 0};
+    wasm_limits lim = {.max_pages = 2};
     rt_open(&rt, &lim);
     wasm_value arg = 1;
     assert_int_equal(wasm_call(rt.in, export_func(&rt, "grow"), &arg), WASM_DONE);
@@ -328,6 +352,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fuel_round_trips),
+        cmocka_unit_test(test_deep_recursion_round_trips),
         cmocka_unit_test(test_out_of_fuel_is_resumable_not_a_trap),
         cmocka_unit_test(test_pause_from_another_thread),
         cmocka_unit_test(test_host_call_suspends),
