@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import BUILD, ROOT
+from pusdirs import BUILD, ROOT
 
 PUSVM = BUILD / "bin" / "pusvm"
 APPS = BUILD / "apps"

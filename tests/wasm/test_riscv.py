@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, SHARED
+from pusdirs import ROOT, SHARED
 
 SUITE = SHARED / "wasm-testsuite"
 CROSS = "riscv64-unknown-elf-gcc"
