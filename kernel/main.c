@@ -130,8 +130,9 @@ static void start_secondary_harts(unsigned long boot_hartid)
         }
         index++;
     }
-    /* Wait (bounded) until they are all scheduling. */
-    uint64_t deadline = clock_now_ns() + 2000000000ull;
+    /* Wait (bounded) until they are all scheduling. On a badly overloaded
+       host a virtual hart can take seconds to get CPU time. */
+    uint64_t deadline = clock_now_ns() + 10000000000ull;
     while (harts_online + 1 < cpu_count && clock_now_ns() < deadline)
         cpu_relax();
     if (harts_online + 1 < cpu_count)
