@@ -884,7 +884,10 @@ static int instr(struct fn *f, uint8_t op)
                 return -1;
             base = f->nvals;
             if (emit) {
-                emit_op(f, irop[k]);
+                bool acc_addr = acc_holds(f, base);
+                uint32_t at = emit_op(f, irop[k]);
+                if (acc_addr && !f->oom && f->variants[V_A1][irop[k]])
+                    f->code[at].op = f->variants[V_A1][irop[k]];
                 emit_imm(f, offset);
                 emit_src(f, base);
                 emit_dest(f, base);
@@ -896,7 +899,10 @@ static int instr(struct fn *f, uint8_t op)
                 return -1;
             base = f->nvals;
             if (emit) {
-                emit_op(f, irop[k]);
+                int v = acc_holds(f, base + 1) ? V_A2 : acc_holds(f, base) ? V_A1 : V_PLAIN;
+                uint32_t at = emit_op(f, irop[k]);
+                if (v != V_PLAIN && !f->oom && f->variants[v][irop[k]])
+                    f->code[at].op = f->variants[v][irop[k]];
                 emit_imm(f, offset);
                 emit_srcs(f, base, 2);
             }

@@ -83,6 +83,25 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
     /* Variant handlers (acc operands, immediate second operand); NULL:
      * none for that op (the compiler then uses the plain op). */
     static const void *const labels_a1[OP_COUNT] = {
+        [OP_I32_LOAD] = &&L_I32_LOAD_A1,
+        [OP_I64_LOAD] = &&L_I64_LOAD_A1,
+        [OP_I32_LOAD8_S] = &&L_I32_LOAD8_S_A1,
+        [OP_I32_LOAD8_U] = &&L_I32_LOAD8_U_A1,
+        [OP_I32_LOAD16_S] = &&L_I32_LOAD16_S_A1,
+        [OP_I32_LOAD16_U] = &&L_I32_LOAD16_U_A1,
+        [OP_I64_LOAD8_S] = &&L_I64_LOAD8_S_A1,
+        [OP_I64_LOAD8_U] = &&L_I64_LOAD8_U_A1,
+        [OP_I64_LOAD16_S] = &&L_I64_LOAD16_S_A1,
+        [OP_I64_LOAD16_U] = &&L_I64_LOAD16_U_A1,
+        [OP_I64_LOAD32_S] = &&L_I64_LOAD32_S_A1,
+        [OP_I64_LOAD32_U] = &&L_I64_LOAD32_U_A1,
+        [OP_I32_STORE] = &&L_I32_STORE_A1,
+        [OP_I64_STORE] = &&L_I64_STORE_A1,
+        [OP_I32_STORE8] = &&L_I32_STORE8_A1,
+        [OP_I32_STORE16] = &&L_I32_STORE16_A1,
+        [OP_I64_STORE8] = &&L_I64_STORE8_A1,
+        [OP_I64_STORE16] = &&L_I64_STORE16_A1,
+        [OP_I64_STORE32] = &&L_I64_STORE32_A1,
         [OP_I32_EQZ] = &&L_I32_EQZ_A1,
         [OP_I64_EQZ] = &&L_I64_EQZ_A1,
         [OP_REF_IS_NULL] = &&L_REF_IS_NULL_A1,
@@ -204,6 +223,13 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
         [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A1,
     };
     static const void *const labels_a2[OP_COUNT] = {
+        [OP_I32_STORE] = &&L_I32_STORE_A2,
+        [OP_I64_STORE] = &&L_I64_STORE_A2,
+        [OP_I32_STORE8] = &&L_I32_STORE8_A2,
+        [OP_I32_STORE16] = &&L_I32_STORE16_A2,
+        [OP_I64_STORE8] = &&L_I64_STORE8_A2,
+        [OP_I64_STORE16] = &&L_I64_STORE16_A2,
+        [OP_I64_STORE32] = &&L_I64_STORE32_A2,
         [OP_I32_EQ] = &&L_I32_EQ_A2,
         [OP_I32_NE] = &&L_I32_NE_A2,
         [OP_I32_LT_S] = &&L_I32_LT_S_A2,
@@ -690,15 +716,19 @@ L_TABLE_SET: {
     NEXT(4);
 }
 
-#define LOAD(name, size, expr) \
-L_##name: { \
-    uint64_t ea = (uint64_t)(uint32_t)S(2) + IMM(1); \
+/* Each variant is a full copy with its own dispatch jump: a shared tail
+ * would merge their indirect jumps and hurt branch prediction. */
+#define LOAD_BODY(addr, size, expr) { \
+    uint64_t ea = (uint64_t)(uint32_t)(addr) + IMM(1); \
     if (ea + (size) > memsize) \
         TRAP("out of bounds memory access"); \
     const uint8_t *p = mem + ea; \
     S(3) = acc = (expr); \
     NEXT(4); \
 }
+#define LOAD(name, size, expr) \
+L_##name: LOAD_BODY(S(2), size, expr) \
+L_##name##_A1: LOAD_BODY(acc, size, expr)
     LOAD(I32_LOAD, 4, ld32(p))
     LOAD(I64_LOAD, 8, ld64(p))
     LOAD(I32_LOAD8_S, 1, (uint32_t)(int32_t)(int8_t)p[0])
@@ -712,15 +742,18 @@ L_##name: { \
     LOAD(I64_LOAD32_S, 4, (uint64_t)(int64_t)(int32_t)ld32(p))
     LOAD(I64_LOAD32_U, 4, ld32(p))
 
-#define STORE(name, size) \
-L_##name: { \
-    uint64_t ea = (uint64_t)(uint32_t)S(2) + IMM(1); \
+#define STORE_BODY(addr, val, size) { \
+    uint64_t ea = (uint64_t)(uint32_t)(addr) + IMM(1); \
+    uint64_t v = (val); \
     if (ea + (size) > memsize) \
         TRAP("out of bounds memory access"); \
-    uint64_t v = S(3); \
     memcpy(mem + ea, &v, (size)); \
     NEXT(4); \
 }
+#define STORE(name, size) \
+L_##name: STORE_BODY(S(2), S(3), size) \
+L_##name##_A1: STORE_BODY(acc, S(3), size) \
+L_##name##_A2: STORE_BODY(S(2), acc, size)
     STORE(I32_STORE, 4)
     STORE(I64_STORE, 8)
     STORE(I32_STORE8, 1)

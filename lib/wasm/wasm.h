@@ -129,7 +129,8 @@ wasm_functype wasm_func_type(const wasm_func *f);
 
 /* ---- instances -------------------------------------------------------- */
 
-/* Limits for one instance; zero fields take the defaults below. */
+/* Limits for one instance; zero fields take the defaults below. The value
+ * and frame stacks start small and grow on demand up to these limits. */
 typedef struct wasm_limits {
     uint32_t max_pages;        /* cap on linear memory (64 KiB pages) */
     uint32_t stack_slots;      /* value stack, 8-byte slots */
@@ -193,7 +194,8 @@ int wasm_call_start(wasm_instance *inst, wasm_func *f, const wasm_value *args);
 int wasm_run(wasm_instance *inst);
 /* wasm_call_start + wasm_run; SUSPENDED/PAUSED are returned as they are. */
 int wasm_call(wasm_instance *inst, wasm_func *f, const wasm_value *args);
-/* After WASM_DONE: the results (as many as the function's result count). */
+/* After WASM_DONE: the results (as many as the function's result count),
+ * valid until the next call starts. */
 const wasm_value *wasm_results(const wasm_instance *inst);
 /* Abandon a call under way (after a trap this happens by itself). */
 void wasm_reset(wasm_instance *inst);
@@ -202,8 +204,10 @@ void wasm_reset(wasm_instance *inst);
  * call). Safe from any thread; a no-op cost for the runner otherwise. */
 void wasm_request_pause(wasm_instance *inst);
 
-/* Fuel: an instruction budget. Each loop iteration and call charges the
- * static instruction count of the code it enters. A negative budget means
+/* Fuel: an instruction budget, checked at safe points. Each loop iteration
+ * charges the static instruction count of the loop body, each call the
+ * function's instruction count outside loops (an upper bound of the
+ * straight-line work until the next safe point). A negative budget means
  * unlimited (the default). */
 void wasm_set_fuel(wasm_instance *inst, int64_t fuel);
 int64_t wasm_get_fuel(const wasm_instance *inst);
@@ -216,8 +220,9 @@ wasm_func *wasm_pending_host_call(wasm_instance *inst, wasm_value **args);
 int wasm_host_complete(wasm_instance *inst, const wasm_value *results);
 
 /* Trap details after a negative status: a message such as
- * "integer divide by zero" with the function index and the byte offset of the
- * instruction within the code section. */
+ * "integer divide by zero" with the function index (in the module's function
+ * index space, imports first) and the byte offset of the trapping
+ * instruction from the start of the module binary. */
 typedef struct wasm_trap_info {
     int status;
     uint32_t func_index;
