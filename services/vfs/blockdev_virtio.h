@@ -1,0 +1,74 @@
+/*
+ * A lib/blockdev device on a virtio-blk disk, for lib/fs.
+ *
+ * Filesystem block b, byte off is disk byte first_byte + b*block_size + off
+ * (512-byte sectors; read and prog units are one sector). A disk has no
+ * erase, so erase is emulated, lazily: erasing a block only notes it, reads
+ * of the not-yet-programmed part of a noted block return 0xff, and the part
+ * the filesystem never programmed is filled with 0xff on disk at the next
+ * sync (or when the note table is full). A data block the filesystem fills
+ * completely is thus written once, not twice, and what is on disk after a
+ * sync is exactly what a flash device would hold.
+ *
+ * Programs are collected in a write-behind buffer while they are contiguous
+ * and written as one request when the run breaks, the buffer is full, a read
+ * overlaps it, or at sync; requests still go out one at a time and in
+ * order, so a crash leaves a prefix of the programs on disk, as on flash.
+ * Sequential reads are served from a read-ahead window.
+ *
+ * A read-only disk refuses program and erase with ERR_READ_ONLY (and a log
+ * line), before anything reaches the device.
+ *
+ * Not thread-safe: the VFS mutex of the filesystem on it guards it.
+ */
+#ifndef SERVICES_VFS_BLOCKDEV_VIRTIO_H
+#define SERVICES_VFS_BLOCKDEV_VIRTIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "blockdev/blockdev.h"
+
+struct virtio_blk;
+
+#define VBLK_ERASE_NOTES 8
+
+struct vblk_stats {
+    uint64_t requests_read, requests_written, bytes_read, bytes_written;
+    uint64_t erases, erase_fill_bytes, readahead_hits, syncs;
+};
+
+struct vblk_bdev {
+    struct blockdev bd;
+    struct virtio_blk *disk;
+    int index;                 /* virtio-blk index, for messages */
+    uint64_t first_sector;
+    bool read_only;
+    bool warned_read_only;
+
+    /* write-behind: wlen bytes for the sectors from wsector */
+    uint8_t *wbuf;
+    uint32_t wcap, wlen;
+    uint64_t wsector;
+
+    /* read-ahead: ralen bytes of the sectors from rasector */
+    uint8_t *rabuf;
+    uint32_t racap, ralen;
+    uint64_t rasector;
+    uint64_t next_sector;      /* where a sequential reader goes next */
+
+    /* erased blocks programmed only up to mark so far */
+    struct { uint32_t block, mark; bool used; } notes[VBLK_ERASE_NOTES];
+    uint8_t *ones;             /* one block of 0xff */
+
+    struct vblk_stats stats;
+};
+
+/* Set up vb over disk `index` with the given geometry. block_size is a
+ * multiple of 512; block_count blocks must fit on the disk. */
+int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size,
+                   uint32_t block_count);
+void vblk_bdev_free(struct vblk_bdev *vb);
+/* Forget read-ahead data (benchmarks measure the disk, not the window). */
+void vblk_bdev_drop_readahead(struct vblk_bdev *vb);
+
+#endif
