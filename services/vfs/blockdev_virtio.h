@@ -14,7 +14,12 @@
  * and written as one request when the run breaks, the buffer is full, a read
  * overlaps it, or at sync; requests still go out one at a time and in
  * order, so a crash leaves a prefix of the programs on disk, as on flash.
- * Sequential reads are served from a read-ahead window.
+ * Reads of data still in that buffer are served from it.
+ *
+ * Sequential multi-sector reads are served from a read-ahead window, and
+ * single-sector reads (the filesystem following CTZ skip-list pointers
+ * from a file's last block, for every block it reads) from a small cache
+ * of 4 KiB disk pages; both are dropped where the filesystem writes.
  *
  * A read-only disk refuses program and erase with ERR_READ_ONLY (and a log
  * line), before anything reaches the device.
@@ -31,10 +36,13 @@
 struct virtio_blk;
 
 #define VBLK_ERASE_NOTES 8
+#define VBLK_PAGES 128
+#define VBLK_PAGE_BYTES 4096u
 
 struct vblk_stats {
     uint64_t requests_read, requests_written, bytes_read, bytes_written;
-    uint64_t erases, erase_fill_bytes, readahead_hits, syncs;
+    uint64_t erases, erase_fill_bytes, readahead_hits, page_hits, behind_hits, syncs;
+    uint64_t read_calls, prog_calls, erase_calls, ns_reading, ns_writing, ns_io;
 };
 
 struct vblk_bdev {
@@ -42,6 +50,7 @@ struct vblk_bdev {
     struct virtio_blk *disk;
     int index;                 /* virtio-blk index, for messages */
     uint64_t first_sector;
+    uint64_t disk_sectors;
     bool read_only;
     bool warned_read_only;
 
@@ -55,6 +64,12 @@ struct vblk_bdev {
     uint32_t racap, ralen;
     uint64_t rasector;
     uint64_t next_sector;      /* where a sequential reader goes next */
+
+    /* cached disk pages: page number (4 KiB units) and last use */
+    struct { uint64_t page, used; bool valid; } pages[VBLK_PAGES];
+    uint8_t *pagebuf;          /* VBLK_PAGES * VBLK_PAGE_BYTES */
+    uint64_t page_clock;
+    int pages_valid;
 
     /* erased blocks programmed only up to mark so far */
     struct { uint32_t block, mark; bool used; } notes[VBLK_ERASE_NOTES];

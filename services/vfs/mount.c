@@ -96,12 +96,22 @@ static enum disk_kind classify(struct virtio_blk *disk, uint32_t *bsize, uint32_
     return kind;
 }
 
+/* A bitmap for the whole disk (up to 64 Ki blocks): the allocator then
+ * walks every file's block list once per pass over the disk, not once per
+ * 2048 allocations; on a disk those walks are reads, and they dominated
+ * large sequential writes. */
+static uint32_t lookahead_bytes(uint32_t blocks)
+{
+    uint32_t bytes = (blocks + 63) / 64 * 8;
+    return bytes > 8192 ? 8192 : bytes;
+}
+
 static void root_config(struct mount *m, bool read_only)
 {
     m->cfg = (struct fs_config){
         .bd = &root_vblk.bd,
         .cache_size = root_vblk.bd.block_size,   /* whole-block programs */
-        .lookahead_size = 256,
+        .lookahead_size = lookahead_bytes(root_vblk.bd.block_count),
         .block_cycles = 500,
         .read_only = read_only,
     };
