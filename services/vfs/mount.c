@@ -96,14 +96,22 @@ static enum disk_kind classify(struct virtio_blk *disk, uint32_t *bsize, uint32_
     return kind;
 }
 
-/* A bitmap for the whole disk (up to 64 Ki blocks): the allocator then
- * walks every file's block list once per pass over the disk, not once per
- * 2048 allocations; on a disk those walks are reads, and they dominated
- * large sequential writes. */
+/*
+ * The allocator's bitmap covers a quarter of the disk (at most 256 Ki
+ * blocks). Bigger means fewer walks over every file's block list (on a disk
+ * those walks are reads, and with lib/fs's default 2048-block window they
+ * dominated large sequential writes). Not the whole disk: lib/fs counts the
+ * blocks an operation has looked at, stale window included, and reports a
+ * full disk once that count reaches the disk size; with a whole-disk window
+ * one operation can look at every stale bit and fail although rewritten
+ * files have freed blocks since the last walk.
+ */
 static uint32_t lookahead_bytes(uint32_t blocks)
 {
-    uint32_t bytes = (blocks + 63) / 64 * 8;
-    return bytes > 8192 ? 8192 : bytes;
+    uint32_t bytes = (blocks / 4 + 63) / 64 * 8;
+    if (bytes < 8)
+        bytes = 8;
+    return bytes > 32768 ? 32768 : bytes;
 }
 
 static void root_config(struct mount *m, bool read_only)
@@ -111,7 +119,8 @@ static void root_config(struct mount *m, bool read_only)
     m->cfg = (struct fs_config){
         .bd = &root_vblk.bd,
         .cache_size = root_vblk.bd.block_size,   /* whole-block programs */
-        .lookahead_size = lookahead_bytes(root_vblk.bd.block_count),
+        .lookahead_size = (uint32_t)bootarg_long("fs.lookahead",
+                                                 lookahead_bytes(root_vblk.bd.block_count)),
         .block_cycles = 500,
         .read_only = read_only,
     };
