@@ -5,6 +5,7 @@
 #include "services/vfs/vfs.h"
 #include "services/shell/shell.h"
 #include "kernel/console.h"
+#include "crypto/sha256.h"
 #include "pus/err.h"
 
 #define IO_CHUNK 4096
@@ -208,3 +209,38 @@ static int cmd_hexdump(int argc, char **argv)
     return 0;
 }
 SHELL_COMMAND(hexdump, "hexdump FILE", "print a file in hex and ASCII", cmd_hexdump);
+
+static int cmd_sha256sum(int argc, char **argv)
+{
+    if (argc != 2)
+        return shell_usage("sha256sum");
+    char buf[VFS_PATH_MAX];
+    const char *path = cmd_path(argv[1], buf);
+    struct vfs_file *f;
+    int r = vfs_open(path, VFS_O_RDONLY, &f);
+    if (r < 0)
+        return cmd_fail("sha256sum", path, r);
+    uint8_t *data = malloc(IO_CHUNK);
+    struct sha256 *ctx = malloc(sizeof(*ctx));
+    if (!data || !ctx) {
+        free(data);
+        free(ctx);
+        vfs_close(f);
+        return ERR_NO_MEMORY;
+    }
+    sha256_init(ctx);
+    while ((r = vfs_read(f, data, IO_CHUNK)) > 0)
+        sha256_update(ctx, data, (size_t)r);
+    vfs_close(f);
+    uint8_t digest[32];
+    sha256_final(ctx, digest);
+    free(data);
+    free(ctx);
+    if (r < 0)
+        return cmd_fail("sha256sum", path, r);
+    for (int i = 0; i < 32; i++)
+        kprintf("%02x", digest[i]);
+    kprintf("  %s\n", path);
+    return 0;
+}
+SHELL_COMMAND(sha256sum, "sha256sum FILE", "SHA-256 of a file's contents", cmd_sha256sum);
