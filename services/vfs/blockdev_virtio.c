@@ -11,6 +11,31 @@
 #define WRITE_BEHIND_BYTES (128u * 1024u)
 #define READ_AHEAD_BYTES   (256u * 1024u)
 
+/*
+ * Copies of whole sectors, 8 bytes at a time. The kernel's memcpy (picolibc
+ * built for size) moves one byte per iteration, about 220 MB/s under QEMU;
+ * this adapter copies every byte it buffers, so it uses its own loop.
+ */
+static void copy(void *dst, const void *src, size_t n)
+{
+    if (((uintptr_t)dst | (uintptr_t)src | n) & 7) {
+        memcpy(dst, src, n);
+        return;
+    }
+    uint64_t *d = dst;
+    const uint64_t *s = src;
+    size_t words = n / 8;
+    while (words >= 8) {
+        uint64_t a = s[0], b = s[1], c = s[2], e = s[3], f = s[4], g = s[5], h = s[6], i = s[7];
+        d[0] = a; d[1] = b; d[2] = c; d[3] = e; d[4] = f; d[5] = g; d[6] = h; d[7] = i;
+        d += 8;
+        s += 8;
+        words -= 8;
+    }
+    while (words--)
+        *d++ = *s++;
+}
+
 /* The driver, timed: a benchmark can then tell disk time from ours. */
 static int io_read(struct vblk_bdev *vb, uint64_t sector, void *buf, uint64_t bytes)
 {
@@ -98,7 +123,7 @@ static int read_cached(struct vblk_bdev *vb, uint64_t sector, void *buf)
     for (int i = set; i < set + 2; i++) {
         if (vb->pages[i].valid && vb->pages[i].page == page) {
             vb->pages[i].used = ++vb->page_clock;
-            memcpy(buf, vb->pagebuf + (size_t)i * VBLK_PAGE_BYTES +
+            copy(buf, vb->pagebuf + (size_t)i * VBLK_PAGE_BYTES +
                             (sector % PAGE_SECTORS) * SECTOR, SECTOR);
             vb->stats.page_hits++;
             return 0;
@@ -128,7 +153,7 @@ static int read_cached(struct vblk_bdev *vb, uint64_t sector, void *buf)
     vb->pages[victim].used = ++vb->page_clock;
     vb->pages[victim].valid = true;
     vb->pages_valid++;
-    memcpy(buf, dst + (sector - start) * SECTOR, SECTOR);
+    copy(buf, dst + (sector - start) * SECTOR, SECTOR);
     return 0;
 }
 
@@ -138,7 +163,7 @@ static int write_behind(struct vblk_bdev *vb, uint64_t sector, const void *buf, 
     drop_readahead_over(vb, sector, bytes / SECTOR);
     if (vb->wlen && sector == vb->wsector + vb->wlen / SECTOR &&
         vb->wlen + bytes <= vb->wcap) {
-        memcpy(vb->wbuf + vb->wlen, buf, bytes);
+        copy(vb->wbuf + vb->wlen, buf, bytes);
         vb->wlen += bytes;
         return 0;
     }
@@ -150,7 +175,7 @@ static int write_behind(struct vblk_bdev *vb, uint64_t sector, const void *buf, 
         vb->stats.bytes_written += bytes;
         return io_write(vb, sector, buf, bytes);
     }
-    memcpy(vb->wbuf, buf, bytes);
+    copy(vb->wbuf, buf, bytes);
     vb->wsector = sector;
     vb->wlen = bytes;
     return 0;
@@ -187,7 +212,7 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
     if (in_behind(vb, sector, count)) {
         if (sector >= vb->wsector && sector + count <= vb->wsector + vb->wlen / SECTOR) {
             /* Still waiting to go out: the buffer is the newest copy. */
-            memcpy(buf, vb->wbuf + (sector - vb->wsector) * SECTOR, size);
+            copy(buf, vb->wbuf + (sector - vb->wsector) * SECTOR, size);
             vb->stats.behind_hits++;
             goto overlay;
         }
@@ -198,7 +223,7 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
 
     if (vb->ralen && sector >= vb->rasector &&
         sector + count <= vb->rasector + vb->ralen / SECTOR) {
-        memcpy(buf, vb->rabuf + (sector - vb->rasector) * SECTOR, size);
+        copy(buf, vb->rabuf + (sector - vb->rasector) * SECTOR, size);
         vb->stats.readahead_hits++;
     } else if (count == 1) {
         /* A pointer or a tag: random, small, often the same pages again. */
@@ -222,7 +247,7 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
             return r;
         vb->rasector = sector;
         vb->ralen = (uint32_t)(n * SECTOR);
-        memcpy(buf, vb->rabuf, size);
+        copy(buf, vb->rabuf, size);
     } else {
         r = io_read(vb, sector, buf, size);
         vb->stats.requests_read++;
