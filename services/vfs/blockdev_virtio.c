@@ -5,11 +5,17 @@
 #include "drivers/virtio/virtio_blk.h"
 #include "kernel/clock.h"
 #include "kernel/log.h"
+#include "kernel/page.h"
 #include "pus/err.h"
 
 #define SECTOR VIRTIO_BLK_SECTOR
 #define WRITE_BEHIND_BYTES (128u * 1024u)
-#define READ_AHEAD_BYTES   (256u * 1024u)
+/* A window of 1 MiB also holds most of the skip-list pointers a sequential
+ * reader follows (they point at most a few hundred blocks ahead of it);
+ * small nodes get a quarter of that. */
+#define READ_AHEAD_BYTES       (1024u * 1024u)
+#define READ_AHEAD_BYTES_SMALL (256u * 1024u)
+#define SMALL_RAM              (64u << 20)
 
 /*
  * Copies of whole sectors, 8 bytes at a time. The kernel's memcpy (picolibc
@@ -375,7 +381,7 @@ int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size, uint32_
     vb->index = index;
     vb->read_only = virtio_blk_read_only(vb->disk);
     vb->wcap = WRITE_BEHIND_BYTES;
-    vb->racap = READ_AHEAD_BYTES;
+    vb->racap = page_ram_size() < SMALL_RAM ? READ_AHEAD_BYTES_SMALL : READ_AHEAD_BYTES;
     vb->wbuf = malloc(vb->wcap);
     vb->rabuf = malloc(vb->racap);
     vb->ones = malloc(block_size);
