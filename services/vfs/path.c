@@ -1,7 +1,7 @@
 /* Path normalization for the VFS: one canonical spelling per file. */
 #include <string.h>
 #include "services/vfs/vfs.h"
-#include "services/vfs/vfs_internal.h"
+#include "services/vfs/path.h"
 #include "pus/err.h"
 
 /*

@@ -15,6 +15,7 @@
 #include "fs/fs.h"
 #include "kernel/mutex.h"
 #include "services/vfs/blockdev_virtio.h"
+#include "services/vfs/path.h"
 
 #define VFS_MOUNTS 2            /* "/" and "/tmp" */
 
@@ -34,8 +35,6 @@ struct mount {
 
 extern struct mount vfs_mounts[VFS_MOUNTS];
 
-/* Canonical absolute path: "/" or "/a/b" (no ".", "..", "//", trailing /). */
-int vfs_normalize(const char *in, char *out, size_t out_size);
 
 /* Erase the first disk and make an empty filesystem on it; mounted after. */
 int vfs_format_root(void);
