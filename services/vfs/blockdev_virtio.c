@@ -124,6 +124,8 @@ static bool in_behind(struct vblk_bdev *vb, uint64_t sector, uint64_t count)
 /* One sector through the page cache (the page is read whole). */
 static int read_cached(struct vblk_bdev *vb, uint64_t sector, void *buf)
 {
+    if (!vb->pagebuf && !(vb->pagebuf = malloc((size_t)VBLK_PAGES * VBLK_PAGE_BYTES)))
+        return io_read(vb, sector, buf, SECTOR);     /* no memory: uncached */
     uint64_t page = sector / PAGE_SECTORS;
     int set = page_set(page);
     for (int i = set; i < set + 2; i++) {
@@ -167,6 +169,8 @@ static int read_cached(struct vblk_bdev *vb, uint64_t sector, void *buf)
 static int write_behind(struct vblk_bdev *vb, uint64_t sector, const void *buf, uint32_t bytes)
 {
     drop_readahead_over(vb, sector, bytes / SECTOR);
+    if (!vb->wbuf && !(vb->wbuf = malloc(vb->wcap)))
+        return io_write(vb, sector, buf, bytes);     /* no memory: unbuffered */
     if (vb->wlen && sector == vb->wsector + vb->wlen / SECTOR &&
         vb->wlen + bytes <= vb->wcap) {
         copy(vb->wbuf + vb->wlen, buf, bytes);
@@ -236,12 +240,18 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         if ((r = read_cached(vb, sector, buf)) < 0)
             return r;
         goto overlay;
-    } else if (sector == vb->next_sector && size < vb->racap) {
+    } else if (sector == vb->next_sector && size < vb->racap &&
+               (vb->rabuf || (vb->rabuf = malloc(vb->racap)))) {
         /* Sequential: fetch a whole window, as far as the filesystem goes. */
         uint64_t end = vb->first_sector + (uint64_t)bd->block_count * bd->block_size / SECTOR;
+        /* The window grows as the stream goes on (64 KiB, doubling), so a
+         * mount reading two neighbouring blocks does not fetch a megabyte. */
+        vb->ra_len = vb->ra_len ? vb->ra_len * 2 : 64u * 1024u;
+        if (vb->ra_len > vb->racap)
+            vb->ra_len = vb->racap;
         uint64_t n = end - sector;
-        if (n > vb->racap / SECTOR)
-            n = vb->racap / SECTOR;
+        if (n > vb->ra_len / SECTOR)
+            n = vb->ra_len / SECTOR;
         /* Never read ahead over sectors still waiting in write-behind. */
         if (in_behind(vb, sector, n) && (r = flush_behind(vb)) < 0)
             return r;
@@ -255,6 +265,7 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         vb->ralen = (uint32_t)(n * SECTOR);
         copy(buf, vb->rabuf, size);
     } else {
+        vb->ra_len = 0;                  /* not a stream (yet) */
         r = io_read(vb, sector, buf, size);
         vb->stats.requests_read++;
         vb->stats.bytes_read += size;
@@ -382,12 +393,10 @@ int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size, uint32_
     vb->read_only = virtio_blk_read_only(vb->disk);
     vb->wcap = WRITE_BEHIND_BYTES;
     vb->racap = page_ram_size() < SMALL_RAM ? READ_AHEAD_BYTES_SMALL : READ_AHEAD_BYTES;
-    vb->wbuf = malloc(vb->wcap);
-    vb->rabuf = malloc(vb->racap);
+    /* The big buffers come on first use (heap growth costs boot time). */
     vb->ones = malloc(block_size);
-    vb->pagebuf = malloc((size_t)VBLK_PAGES * VBLK_PAGE_BYTES);
     vb->disk_sectors = virtio_blk_sectors(vb->disk);
-    if (!vb->wbuf || !vb->rabuf || !vb->ones || !vb->pagebuf) {
+    if (!vb->ones) {
         vblk_bdev_free(vb);
         return ERR_NO_MEMORY;
     }
@@ -414,6 +423,7 @@ void vblk_bdev_free(struct vblk_bdev *vb)
 void vblk_bdev_drop_readahead(struct vblk_bdev *vb)
 {
     vb->ralen = 0;
+    vb->ra_len = 0;
     vb->next_sector = UINT64_MAX;
     for (int i = 0; i < VBLK_PAGES; i++)
         vb->pages[i].valid = false;

@@ -62,6 +62,7 @@ struct vblk_bdev {
     /* read-ahead: ralen bytes of the sectors from rasector */
     uint8_t *rabuf;
     uint32_t racap, ralen;
+    uint32_t ra_len;           /* size of the next window (grows) */
     uint64_t rasector;
     uint64_t next_sector;      /* where a sequential reader goes next */
 

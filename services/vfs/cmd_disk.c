@@ -17,7 +17,7 @@ static int cmd_df(int argc, char **argv)
         if (!m->path)
             continue;
         struct vfs_statfs st;
-        if (!m->mounted || vfs_statfs(m->path, &st) < 0) {
+        if (vfs_statfs(m->path, &st) < 0) {
             kprintf("%-6s %-12s %10s %10s %10s %5s  %s\n", m->path, m->source, "-", "-", "-",
                     "-", m->state ? m->state : "not mounted");
             continue;
@@ -45,6 +45,8 @@ static int cmd_fsck(int argc, char **argv)
         struct mount *m = &vfs_mounts[i];
         if (!m->path || (only && strcmp(only, m->path) != 0))
             continue;
+        vfs_lock_mount(m);             /* a first use sets /tmp up */
+        mutex_release(&m->lock);
         if (!m->mounted) {
             if (only) {
                 kprintf("error: fsck: %s: not mounted (%s)\n", m->path, m->state);

@@ -42,6 +42,8 @@ static uint32_t le32(const uint8_t *p)
  * revision (4 bytes), the name tag, "littlefs", then the inline struct tag
  * and struct { version, block_size, block_count, ... } (little-endian).
  */
+static uint32_t found_version;     /* of the superblock find_superblock saw */
+
 static bool find_superblock(struct virtio_blk *disk, uint8_t *buf, uint32_t *bsize,
                             uint32_t *bcount)
 {
@@ -59,6 +61,7 @@ static bool find_superblock(struct virtio_blk *disk, uint8_t *buf, uint32_t *bsi
             continue;
         *bsize = bs;
         *bcount = bc;
+        found_version = le32(buf + 20);
         return true;
     }
     return false;
@@ -73,6 +76,8 @@ static enum disk_kind classify(struct virtio_blk *disk, uint32_t *bsize, uint32_
     if (find_superblock(disk, buf, bsize, bcount)) {
         kind = DISK_LITTLEFS;
     } else {
+        /* Blank means nothing at all in the first MiB: a disk that has
+         * zeros only where littlefs would look may still hold something. */
         uint64_t total = virtio_blk_sectors(disk) * VIRTIO_BLK_SECTOR;
         if (total > BLANK_PROBE_BYTES)
             total = BLANK_PROBE_BYTES;
@@ -128,14 +133,13 @@ static void root_config(struct mount *m, bool read_only)
     m->vblk = &root_vblk;
 }
 
-static void log_mounted(struct mount *m, const char *how)
+/* Geometry and version only: counting the blocks in use walks every file,
+ * which on a full disk would cost boot time (df counts them). */
+static void log_mounted(struct mount *m, uint32_t version, const char *how)
 {
-    struct fs_stats st;
-    if (fs_statfs(&m->fs, &st) < 0)
-        memset(&st, 0, sizeof(st));
-    log_info("vfs: %s: littlefs %u.%u on %s, %u blocks of %u bytes, %u used%s%s", m->path,
-             st.disk_version >> 16, st.disk_version & 0xffff, m->source, st.block_count,
-             st.block_size, st.blocks_used, m->read_only ? ", read-only" : "", how);
+    log_info("vfs: %s: littlefs %u.%u on %s, %u blocks of %u bytes%s%s", m->path,
+             version >> 16, version & 0xffff, m->source, m->bd->block_count,
+             m->bd->block_size, m->read_only ? ", read-only" : "", how);
 }
 
 /* Called with the root's lock held (or at boot). */
@@ -202,7 +206,7 @@ static void mount_root(void)
         m->mounted = true;
         m->read_only = ro;
         m->state = "mounted";
-        log_mounted(m, ro ? " (the disk is read-only)" : "");
+        log_mounted(m, found_version, ro ? " (the disk is read-only)" : "");
         return;
     case DISK_BLANK:
         if (ro) {
@@ -216,7 +220,7 @@ static void mount_root(void)
             m->state = "format failed";
             return;
         }
-        log_mounted(m, ", formatted at first boot");
+        log_mounted(m, FS_DISK_VERSION, ", formatted at first boot");
         return;
     case DISK_FOREIGN:
         log_error("vfs: virtio-blk0 holds data that is not littlefs (another filesystem?); "
@@ -226,13 +230,10 @@ static void mount_root(void)
     }
 }
 
-static void mount_tmp(void)
+/* /tmp is made on its first use: formatting even a small RAM disk costs
+ * boot time that most boots never need back. Called with m->lock held. */
+static int create_tmp(struct mount *m)
 {
-    struct mount *m = &vfs_mounts[1];
-    m->path = "/tmp";
-    m->source = "ram";
-    m->state = "no memory";
-    mutex_init(&m->lock);
     long kib = bootarg_long("tmpsize", TMP_DEFAULT_KIB);
     if (kib < 64)
         kib = 64;
@@ -247,11 +248,24 @@ static void mount_tmp(void)
     }
     if (r < 0) {
         log_error("vfs: /tmp: cannot set up the RAM filesystem: %s", err_str(r));
-        return;
+        m->state = "no memory";
+        return r;
     }
     m->mounted = true;
     m->state = "mounted";
-    log_mounted(m, "");
+    /* Debug level: this happens in the middle of some command's output. */
+    log_debug("vfs: /tmp: littlefs 2.1 on ram, %u blocks of %u bytes", blocks, TMP_BLOCK_SIZE);
+    return 0;
+}
+
+static void mount_tmp(void)
+{
+    struct mount *m = &vfs_mounts[1];
+    m->path = "/tmp";
+    m->source = "ram";
+    m->state = "unused yet";
+    mutex_init(&m->lock);
+    m->create = create_tmp;
 }
 
 static int vfs_init(void)
@@ -285,7 +299,7 @@ int vfs_format_root(void)
         m->state = "format failed";
         log_error("vfs: formatting virtio-blk0 failed: %s", err_str(r));
     } else {
-        log_mounted(m, ", formatted");
+        log_mounted(m, FS_DISK_VERSION, ", formatted");
     }
     mutex_release(&m->lock);
     return r;
@@ -293,7 +307,7 @@ int vfs_format_root(void)
 
 int vfs_fsck_mount(struct mount *m)
 {
-    mutex_acquire(&m->lock);
+    vfs_lock_mount(m);
     int r = m->mounted ? fs_fsck(&m->fs) : ERR_NO_DEVICE;
     mutex_release(&m->lock);
     return r;

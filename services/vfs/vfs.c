@@ -54,6 +54,16 @@ static struct mount *lookup(const char *p, const char **inner)
     return best;
 }
 
+void vfs_lock_mount(struct mount *m)
+{
+    mutex_acquire(&m->lock);
+    if (m->create && !m->mounted) {
+        int (*create)(struct mount *) = m->create;
+        m->create = NULL;               /* one attempt; the log says why */
+        create(m);
+    }
+}
+
 /* Normalize and find the mount; locks it on success (unlock with done()). */
 static int enter(const char *path, char *buf, struct mount **mp, const char **inner)
 {
@@ -63,7 +73,7 @@ static int enter(const char *path, char *buf, struct mount **mp, const char **in
     struct mount *m = lookup(buf, inner);
     if (!m)
         return ERR_NO_DEVICE;
-    mutex_acquire(&m->lock);
+    vfs_lock_mount(m);
     if (!m->mounted) {
         mutex_release(&m->lock);
         return ERR_NO_DEVICE;
@@ -296,7 +306,7 @@ int vfs_rename(const char *from, const char *to)
         return ERR_BUSY;
     if (ma != mb)
         return ERR_NOT_SUPPORTED;          /* no atomic move between disks */
-    mutex_acquire(&ma->lock);
+    vfs_lock_mount(ma);
     r = ma->mounted ? fs_rename(&ma->fs, ia, ib) : ERR_NO_DEVICE;
     done(ma);
     return r;

@@ -31,7 +31,11 @@ struct mount {
     struct blockdev *bd;
     struct vblk_bdev *vblk;     /* disk mounts only */
     int open;                   /* open files and directories */
+    int (*create)(struct mount *m);  /* set up on first use (RAM /tmp) */
 };
+
+/* Lock m, setting it up first if it waits for its first use. */
+void vfs_lock_mount(struct mount *m);
 
 extern struct mount vfs_mounts[VFS_MOUNTS];
 
