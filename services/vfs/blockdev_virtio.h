@@ -12,8 +12,10 @@
  *
  * Programs are collected in a write-behind buffer while they are contiguous
  * and written as one request when the run breaks, the buffer is full, a read
- * overlaps it, or at sync; requests still go out one at a time and in
- * order, so a crash leaves a prefix of the programs on disk, as on flash.
+ * overlaps it, or at sync. That request stays in flight while the next
+ * buffer fills; it is waited for before the next one starts, before a read
+ * of its sectors, and at sync. Writes thus land in the order they were made,
+ * so a crash leaves a prefix of the programs on disk, as on flash.
  * Reads of data still in that buffer are served from it.
  *
  * Sequential multi-sector reads are served from a read-ahead window, and
@@ -54,10 +56,14 @@ struct vblk_bdev {
     bool read_only;
     bool warned_read_only;
 
-    /* write-behind: wlen bytes for the sectors from wsector */
-    uint8_t *wbuf;
+    /* write-behind: wlen bytes for the sectors from wsector, in wbuf; the
+     * previous buffer (wbuf_other) may be in flight for fcount sectors
+     * from fsector */
+    uint8_t *wbuf, *wbuf_other;
     uint32_t wcap, wlen;
     uint64_t wsector;
+    struct virtio_blk_request *inflight;
+    uint64_t fsector, fcount;
 
     /* read-ahead: ralen bytes of the sectors from rasector */
     uint8_t *rabuf;
