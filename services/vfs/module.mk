@@ -7,3 +7,4 @@ KERNEL_LIBS += fs blockdev crypto
 HOST_EXTRA_CFLAGS_services_vfs_ := -I.
 HOST_EXTRA_CFLAGS_services_vfs_tests_ := -I.
 $(eval $(call unit_test,vfs_path,services/vfs/tests/test_path.c services/vfs/path.c,util))
+$(eval $(call fuzz_target,vfs_path,services/vfs/tests/fuzz_path.c services/vfs/path.c,util))

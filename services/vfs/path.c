@@ -1,7 +1,8 @@
 /* Path normalization for the VFS: one canonical spelling per file. */
 #include <string.h>
-#include "services/vfs/vfs.h"
-#include "services/vfs/path.h"
+/* Relative includes: this file also builds for host tests and fuzzing. */
+#include "path.h"
+#include "vfs.h"
 #include "pus/err.h"
 
 /*
