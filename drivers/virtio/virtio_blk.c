@@ -180,6 +180,23 @@ int virtio_blk_write_start(struct virtio_blk *b, uint64_t sector, const void *bu
     return 0;
 }
 
+int virtio_blk_read_start(struct virtio_blk *b, uint64_t sector, void *buf, size_t bytes,
+                          struct virtio_blk_request **out)
+{
+    int r = check_range(b, sector, bytes);
+    if (r < 0)
+        return r;
+    if (bytes == 0 || bytes > MAX_REQUEST_BYTES)
+        return ERR_TOO_BIG;
+    struct blk_request *req;
+    if ((r = start(b, VIRTIO_BLK_T_IN, sector, buf, bytes, &req)) < 0)
+        return r;
+    b->stats.reads++;
+    b->stats.bytes_read += bytes;
+    *out = (struct virtio_blk_request *)req;
+    return 0;
+}
+
 int virtio_blk_finish(struct virtio_blk *b, struct virtio_blk_request *req)
 {
     return finish(b, (struct blk_request *)req);

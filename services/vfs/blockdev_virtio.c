@@ -86,6 +86,68 @@ static int io_write(struct vblk_bdev *vb, uint64_t sector, const void *buf, uint
     return r;
 }
 
+/* ---- prefetch: the next read-ahead window, read while this one is used */
+
+static int pf_wait(struct vblk_bdev *vb)
+{
+    uint64_t t0 = clock_now_ns();
+    for (int i = 0; i < vb->pfn; i++) {
+        int r = virtio_blk_finish(vb->disk, vb->pfreq[i]);
+        if (r < 0 && vb->pferr == 0)
+            vb->pferr = r;
+    }
+    if (vb->pfn)
+        vb->stats.ns_io += clock_now_ns() - t0;
+    vb->pfn = 0;
+    if (vb->pferr)
+        vb->pflen = 0;
+    return vb->pferr;
+}
+
+static void pf_drop(struct vblk_bdev *vb)
+{
+    pf_wait(vb);
+    vb->pflen = 0;
+    vb->pferr = 0;
+}
+
+#define PF_CHUNK (256u * 1024u)          /* the driver's largest request */
+
+static void pf_start(struct vblk_bdev *vb, uint64_t sector, uint64_t count)
+{
+    if (vb->pflen || !count || count * SECTOR > vb->racap)
+        return;
+    if (vb->wlen && overlaps(sector, count, vb->wsector, vb->wlen / SECTOR))
+        return;                          /* newer data waits in write-behind */
+    if (vb->inflight && overlaps(sector, count, vb->fsector, vb->fcount) && wait_inflight(vb) < 0)
+        return;
+    if (!vb->pfbuf && !(vb->pfbuf = malloc(vb->racap)))
+        return;
+    vb->pferr = 0;
+    vb->pfsector = sector;
+    vb->pflen = (uint32_t)(count * SECTOR);
+    for (uint32_t off = 0; off < vb->pflen && vb->pfn < VBLK_PREFETCH_REQS; off += PF_CHUNK) {
+        uint32_t n = vb->pflen - off < PF_CHUNK ? vb->pflen - off : PF_CHUNK;
+        int r = virtio_blk_read_start(vb->disk, sector + off / SECTOR, vb->pfbuf + off, n,
+                                      &vb->pfreq[vb->pfn]);
+        if (r < 0) {
+            vb->pferr = r;
+            break;
+        }
+        vb->pfn++;
+        vb->stats.requests_read++;
+        vb->stats.bytes_read += n;
+    }
+    if (vb->pferr)
+        pf_drop(vb);
+}
+
+static bool in_prefetch(struct vblk_bdev *vb, uint64_t sector, uint64_t count)
+{
+    return vb->pflen && sector >= vb->pfsector &&
+           sector + count <= vb->pfsector + vb->pflen / SECTOR;
+}
+
 static uint64_t sector_of(struct vblk_bdev *vb, uint32_t block, uint32_t off)
 {
     return vb->first_sector + ((uint64_t)block * vb->bd.block_size + off) / SECTOR;
@@ -147,6 +209,8 @@ static void drop_readahead_over(struct vblk_bdev *vb, uint64_t sector, uint64_t 
 {
     if (vb->ralen && overlaps(sector, count, vb->rasector, vb->ralen / SECTOR))
         vb->ralen = 0;
+    if (vb->pflen && overlaps(sector, count, vb->pfsector, vb->pflen / SECTOR))
+        pf_drop(vb);
     if (!vb->pages_valid)
         return;
     for (uint64_t p = sector / PAGE_SECTORS; p <= (sector + count - 1) / PAGE_SECTORS; p++) {
@@ -274,10 +338,31 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
             return r;
     }
 
+    if (count > 1 && !(vb->ralen && sector >= vb->rasector &&
+                       sector + count <= vb->rasector + vb->ralen / SECTOR) &&
+        in_prefetch(vb, sector, count) && pf_wait(vb) == 0) {
+        /* The stream reached the prefetched window: it becomes the window,
+         * and the one after it is requested. */
+        uint8_t *old = vb->rabuf;
+        vb->rabuf = vb->pfbuf;
+        vb->pfbuf = old;
+        vb->rasector = vb->pfsector;
+        vb->ralen = vb->pflen;
+        vb->pflen = 0;
+        uint64_t end = vb->first_sector + (uint64_t)bd->block_count * bd->block_size / SECTOR;
+        uint64_t next = vb->rasector + vb->ralen / SECTOR;
+        uint64_t n = end - next < vb->ralen / SECTOR ? end - next : vb->ralen / SECTOR;
+        pf_start(vb, next, n);
+    }
     if (vb->ralen && sector >= vb->rasector &&
         sector + count <= vb->rasector + vb->ralen / SECTOR) {
         copy(buf, vb->rabuf + (sector - vb->rasector) * SECTOR, size);
         vb->stats.readahead_hits++;
+    } else if (in_prefetch(vb, sector, count) && pf_wait(vb) == 0) {
+        /* A pointer further on: the prefetched window has it. */
+        copy(buf, vb->pfbuf + (sector - vb->pfsector) * SECTOR, size);
+        vb->stats.readahead_hits++;
+        goto overlay;
     } else if (count == 1) {
         /* A pointer or a tag: random, small, often the same pages again. */
         if ((r = read_cached(vb, sector, buf)) < 0)
@@ -307,6 +392,12 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         vb->rasector = sector;
         vb->ralen = (uint32_t)(n * SECTOR);
         copy(buf, vb->rabuf, size);
+        /* A stream at full window size: fetch the next window meanwhile. */
+        if (vb->ra_len == vb->racap) {
+            uint64_t next = sector + n;
+            pf_drop(vb);
+            pf_start(vb, next, end - next < n ? end - next : n);
+        }
     } else {
         vb->ra_len = 0;                  /* not a stream (yet) */
         r = io_read(vb, sector, buf, size);
@@ -459,8 +550,12 @@ int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size, uint32_
 
 void vblk_bdev_free(struct vblk_bdev *vb)
 {
-    if (vb->disk)
+    if (vb->disk) {
         wait_inflight(vb);
+        pf_drop(vb);
+    }
+    free(vb->pfbuf);
+    vb->pfbuf = NULL;
     free(vb->wbuf);
     free(vb->wbuf_other);
     vb->wbuf_other = NULL;
@@ -472,6 +567,7 @@ void vblk_bdev_free(struct vblk_bdev *vb)
 
 void vblk_bdev_drop_readahead(struct vblk_bdev *vb)
 {
+    pf_drop(vb);
     vb->ralen = 0;
     vb->ra_len = 0;
     vb->next_sector = UINT64_MAX;

@@ -18,7 +18,8 @@
  * so a crash leaves a prefix of the programs on disk, as on flash.
  * Reads of data still in that buffer are served from it.
  *
- * Sequential multi-sector reads are served from a read-ahead window, and
+ * Sequential multi-sector reads are served from a read-ahead window (the
+ * next window is read asynchronously while the stream uses this one), and
  * single-sector reads (the filesystem following CTZ skip-list pointers
  * from a file's last block, for every block it reads) from a small cache
  * of 4 KiB disk pages; both are dropped where the filesystem writes.
@@ -40,6 +41,7 @@ struct virtio_blk;
 #define VBLK_ERASE_NOTES 8
 #define VBLK_PAGES 128
 #define VBLK_PAGE_BYTES 4096u
+#define VBLK_PREFETCH_REQS 8
 
 struct vblk_stats {
     uint64_t requests_read, requests_written, bytes_read, bytes_written;
@@ -69,6 +71,12 @@ struct vblk_bdev {
     uint8_t *rabuf;
     uint32_t racap, ralen;
     uint32_t ra_len;           /* size of the next window (grows) */
+    /* the window after it, being read (pfn requests in flight) or read */
+    uint8_t *pfbuf;
+    uint64_t pfsector;
+    uint32_t pflen;
+    int pfn, pferr;
+    struct virtio_blk_request *pfreq[VBLK_PREFETCH_REQS];
     uint64_t rasector;
     uint64_t next_sector;      /* where a sequential reader goes next */
 

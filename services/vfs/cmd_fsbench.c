@@ -41,7 +41,10 @@ static int raw_pass(struct virtio_blk *disk, uint8_t *buf, uint64_t bytes, bool 
     return 0;
 }
 
-static int fs_pass(uint8_t *buf, uint64_t bytes, bool write, uint64_t *ns)
+/* Read passes go to rd; with verify, every chunk must equal buf (what the
+ * write pass wrote), so a caching bug cannot hide behind a good figure. */
+static int fs_pass(uint8_t *buf, uint8_t *rd, uint64_t bytes, bool write, bool verify,
+                   uint64_t *ns)
 {
     struct vfs_file *f;
     uint64_t t0 = clock_now_ns();
@@ -50,9 +53,11 @@ static int fs_pass(uint8_t *buf, uint64_t bytes, bool write, uint64_t *ns)
     if (r < 0)
         return r;
     for (uint64_t off = 0; off < bytes && r >= 0; off += CHUNK) {
-        r = write ? vfs_write(f, buf, CHUNK) : vfs_read(f, buf, CHUNK);
+        r = write ? vfs_write(f, buf, CHUNK) : vfs_read(f, rd, CHUNK);
         if (r >= 0 && r != (int)CHUNK)
             r = ERR_IO;
+        if (r >= 0 && verify && memcmp(rd, buf, CHUNK) != 0)
+            r = ERR_CORRUPT;
     }
     int c = vfs_close(f);
     if (r < 0 || c < 0)
@@ -98,9 +103,12 @@ static int cmd_fsbench(int argc, char **argv)
         kprintf("error: fsbench: / is not mounted\n");
         return SHELL_ERR_REPORTED;
     }
-    uint8_t *buf = malloc(CHUNK);
-    if (!buf)
+    uint8_t *buf = malloc(CHUNK), *rd = malloc(CHUNK);
+    if (!buf || !rd) {
+        free(buf);
+        free(rd);
         return ERR_NO_MEMORY;
+    }
     for (uint32_t i = 0; i < CHUNK; i++)
         buf[i] = (uint8_t)(i * 7 + (i >> 9));
     uint64_t raw_w = 0, raw_r = 0, fs_w = 0, fs_r = 0;
@@ -108,7 +116,7 @@ static int cmd_fsbench(int argc, char **argv)
     vfs_root_disk_stats(&s0);
     int r = raw_pass(scratch, buf, bytes, true, &raw_w);
     if (r == 0)
-        r = fs_pass(buf, bytes, true, &fs_w);
+        r = fs_pass(buf, rd, bytes, true, false, &fs_w);
     vfs_root_disk_stats(&s1);
     struct vblk_stats s2;
     vfs_root_disk_stats(&s2);
@@ -118,11 +126,15 @@ static int cmd_fsbench(int argc, char **argv)
         mutex_acquire(&vfs_mounts[0].lock);
         vblk_bdev_drop_readahead(vfs_mounts[0].vblk);
         mutex_release(&vfs_mounts[0].lock);
-        r = fs_pass(buf, bytes, false, &fs_r);
+        r = fs_pass(buf, rd, bytes, false, false, &fs_r);
     }
     struct vblk_stats s3;
     vfs_root_disk_stats(&s3);
+    uint64_t verify_ns;
+    if (r == 0)
+        r = fs_pass(buf, rd, bytes, false, true, &verify_ns);   /* untimed check */
     vfs_remove(BENCH_FILE);
+    free(rd);
     /* What one copy of the data costs here (every layer copies once). */
     uint64_t copy_ns = 0;
     uint8_t *other = malloc(CHUNK);
