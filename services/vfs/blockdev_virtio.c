@@ -228,7 +228,35 @@ static bool in_behind(struct vblk_bdev *vb, uint64_t sector, uint64_t count)
     return vb->wlen && overlaps(sector, count, vb->wsector, vb->wlen / SECTOR);
 }
 
-/* One sector through the page cache (the page is read whole). */
+/* Put a 4 KiB disk page into the cache (replacing its old copy if any). */
+static void page_insert(struct vblk_bdev *vb, uint64_t page, const uint8_t *src)
+{
+    int set = page_set(page);
+    int slot = -1;
+    for (int i = set; i < set + 2; i++)
+        if (vb->pages[i].valid && vb->pages[i].page == page)
+            slot = i;
+    if (slot < 0) {
+        slot = !vb->pages[set].valid ? set : !vb->pages[set + 1].valid ? set + 1
+               : vb->pages[set].used < vb->pages[set + 1].used ? set : set + 1;
+        if (vb->pages[slot].valid)
+            vb->pages_valid--;
+        vb->pages[slot].page = page;
+        vb->pages[slot].valid = true;
+        vb->pages_valid++;
+    }
+    vb->pages[slot].used = ++vb->page_clock;
+    copy(vb->pagebuf + (size_t)slot * VBLK_PAGE_BYTES, src, VBLK_PAGE_BYTES);
+}
+
+#define BACK_PAGES 32                     /* 128 KiB */
+
+/*
+ * One sector through the page cache. A miss reads the whole page; misses
+ * walking down the disk (the allocator's walk of a file's skip-list goes
+ * from its last block to its first, one or two blocks at a time) read the
+ * 128 KiB below as well, in one request.
+ */
 static int read_cached(struct vblk_bdev *vb, uint64_t sector, void *buf)
 {
     if (!vb->pagebuf && !(vb->pagebuf = malloc((size_t)VBLK_PAGES * VBLK_PAGE_BYTES)))
@@ -244,30 +272,48 @@ static int read_cached(struct vblk_bdev *vb, uint64_t sector, void *buf)
             return 0;
         }
     }
-    int victim = !vb->pages[set].valid ? set : !vb->pages[set + 1].valid ? set + 1
-                 : vb->pages[set].used < vb->pages[set + 1].used ? set : set + 1;
-    uint64_t start = page * PAGE_SECTORS;
-    uint64_t count = PAGE_SECTORS;
-    if (start + count > vb->disk_sectors)
+    if ((page + 1) * PAGE_SECTORS > vb->disk_sectors)
         return io_read(vb, sector, buf, SECTOR);   /* short last page */
+    bool down = page < vb->last_miss && vb->last_miss - page <= 2;
+    vb->last_miss = page;
+    uint64_t first = page, lowest = vb->first_sector / PAGE_SECTORS;
+    if (down && (vb->backbuf || (vb->backbuf = malloc(BACK_PAGES * VBLK_PAGE_BYTES))))
+        first = page - lowest >= BACK_PAGES - 1 ? page - (BACK_PAGES - 1) : lowest;
+    uint64_t npages = page - first + 1;
+    uint64_t start = first * PAGE_SECTORS, count = npages * PAGE_SECTORS;
     if (in_behind(vb, start, count)) {
         int r = flush_behind(vb);
         if (r < 0)
             return r;
     }
-    uint8_t *dst = vb->pagebuf + (size_t)victim * VBLK_PAGE_BYTES;
-    if (vb->pages[victim].valid)
-        vb->pages_valid--;
-    vb->pages[victim].valid = false;
-    int r = io_read(vb, start, dst, VBLK_PAGE_BYTES);
+    if (npages == 1) {
+        /* A lone page goes straight into its slot. */
+        int victim = !vb->pages[set].valid ? set : !vb->pages[set + 1].valid ? set + 1
+                     : vb->pages[set].used < vb->pages[set + 1].used ? set : set + 1;
+        uint8_t *slot = vb->pagebuf + (size_t)victim * VBLK_PAGE_BYTES;
+        if (vb->pages[victim].valid)
+            vb->pages_valid--;
+        vb->pages[victim].valid = false;
+        int r = io_read(vb, start, slot, VBLK_PAGE_BYTES);
+        vb->stats.requests_read++;
+        vb->stats.bytes_read += VBLK_PAGE_BYTES;
+        if (r < 0)
+            return r;
+        vb->pages[victim].page = page;
+        vb->pages[victim].used = ++vb->page_clock;
+        vb->pages[victim].valid = true;
+        vb->pages_valid++;
+        copy(buf, slot + (sector - start) * SECTOR, SECTOR);
+        return 0;
+    }
+    uint8_t *dst = vb->backbuf;
+    int r = io_read(vb, start, dst, count * SECTOR);
     vb->stats.requests_read++;
-    vb->stats.bytes_read += VBLK_PAGE_BYTES;
+    vb->stats.bytes_read += count * SECTOR;
     if (r < 0)
         return r;
-    vb->pages[victim].page = page;
-    vb->pages[victim].used = ++vb->page_clock;
-    vb->pages[victim].valid = true;
-    vb->pages_valid++;
+    for (uint64_t p = first; p <= page; p++)
+        page_insert(vb, p, dst + (p - first) * VBLK_PAGE_BYTES);
     copy(buf, dst + (sector - start) * SECTOR, SECTOR);
     return 0;
 }
@@ -539,6 +585,7 @@ int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size, uint32_
     }
     memset(vb->ones, 0xff, block_size);
     vb->next_sector = UINT64_MAX;
+    vb->last_miss = UINT64_MAX;
     vb->bd = (struct blockdev){
         .read_size = SECTOR, .prog_size = SECTOR,
         .block_size = block_size, .block_count = block_count,
@@ -562,6 +609,8 @@ void vblk_bdev_free(struct vblk_bdev *vb)
     free(vb->rabuf);
     free(vb->ones);
     free(vb->pagebuf);
+    free(vb->backbuf);
+    vb->backbuf = NULL;
     vb->wbuf = vb->rabuf = vb->ones = vb->pagebuf = NULL;
 }
 

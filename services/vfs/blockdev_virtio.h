@@ -85,6 +85,8 @@ struct vblk_bdev {
     uint8_t *pagebuf;          /* VBLK_PAGES * VBLK_PAGE_BYTES */
     uint64_t page_clock;
     int pages_valid;
+    uint64_t last_miss;        /* page of the last miss (walks down the disk) */
+    uint8_t *backbuf;          /* BACK_PAGES pages read below a miss */
 
     /* erased blocks programmed only up to mark so far */
     struct { uint32_t block, mark; bool used; } notes[VBLK_ERASE_NOTES];
