@@ -102,18 +102,22 @@ static enum disk_kind classify(struct virtio_blk *disk, uint32_t *bsize, uint32_
 }
 
 /*
- * The allocator's bitmap covers a quarter of the disk (at most 256 Ki
+ * The allocator's bitmap covers an eighth of the disk (at most 256 Ki
  * blocks). Bigger means fewer walks over every file's block list (on a disk
  * those walks are reads, and with lib/fs's default 2048-block window they
  * dominated large sequential writes). Not the whole disk: lib/fs counts the
  * blocks an operation has looked at, stale window included, and reports a
- * full disk once that count reaches the disk size; with a whole-disk window
- * one operation can look at every stale bit and fail although rewritten
- * files have freed blocks since the last walk.
+ * full disk once that count reaches the disk size, and sizes each new
+ * window to what is left of that count. Blocks freed since the last walk
+ * in the part of the window an allocation looked at stale are then not
+ * walked again in that allocation: with a whole-disk window (lib/fs's
+ * default for small disks) rewriting files fails with "no space left" at
+ * 60% use, with a quarter of the disk at 88%; with an eighth it still
+ * works at 88% (tests: fsloop rewriting 2200 files on 16 MiB).
  */
 static uint32_t lookahead_bytes(uint32_t blocks)
 {
-    uint32_t bytes = (blocks / 4 + 63) / 64 * 8;
+    uint32_t bytes = (blocks / 8 + 63) / 64 * 8;
     if (bytes < 8)
         bytes = 8;
     return bytes > 32768 ? 32768 : bytes;
@@ -240,7 +244,8 @@ static int create_tmp(struct mount *m)
     uint32_t blocks = (uint32_t)(kib * 1024 / TMP_BLOCK_SIZE);
     int r = ramdev_init(&tmp_ram, TMP_BLOCK_SIZE, blocks, 16, 16);
     if (r == 0) {
-        m->cfg = (struct fs_config){ .bd = &tmp_ram.bd, .cache_size = 512, .block_cycles = -1 };
+        m->cfg = (struct fs_config){ .bd = &tmp_ram.bd, .cache_size = 512, .block_cycles = -1,
+                                     .lookahead_size = lookahead_bytes(blocks) };
         m->bd = &tmp_ram.bd;
         r = fs_format(&m->fs, &m->cfg);
         if (r == 0)
