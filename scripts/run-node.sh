@@ -26,12 +26,19 @@ kernel=build/pusos.elf
 args=(-machine virt -nographic -m "$mem" -smp "$smp" -kernel "$kernel")
 [ -n "$append" ] && args+=(-append "$append")
 
-# The node's disk: created with pusfs on first use when the tool exists.
-if [ -z "$disk" ] && [ -x build/bin/pusfs ]; then
+# The node's disk, kept across runs: made with pusfs when the tool exists,
+# else left blank (zeros) for the kernel to format at first boot.
+if [ -z "$disk" ]; then
     disk=build/node-disk.img
     if [ ! -f "$disk" ]; then
-        echo "run-node: creating $disk (16 MiB littlefs image)"
-        build/bin/pusfs mkfs "$disk" --block-size 4096 --blocks 4096
+        mkdir -p build
+        if [ -x build/bin/pusfs ]; then
+            echo "run-node: creating $disk (16 MiB littlefs image)"
+            build/bin/pusfs mkfs "$disk" --block-size 4096 --blocks 4096
+        else
+            echo "run-node: creating blank $disk (16 MiB; the node formats it)"
+            truncate -s 16M "$disk"
+        fi
     fi
 fi
 if [ -n "$disk" ]; then

@@ -61,7 +61,9 @@ static void blk_isr(struct virtio_device *dev, uint32_t status)
     event_signal(&b->slot_free);
 }
 
-static int submit(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf, size_t bytes)
+/* Post one request; the caller waits for it with finish(). */
+static int start(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf, size_t bytes,
+                 struct blk_request **out)
 {
     struct blk_request *req = malloc(sizeof(*req));
     if (!req)
@@ -87,6 +89,12 @@ static int submit(struct virtio_blk *b, uint32_t type, uint64_t sector, void *bu
         return r;
     }
     virtq_kick(&b->vq);
+    *out = req;
+    return 0;
+}
+
+static int finish(struct virtio_blk *b, struct blk_request *req)
+{
     event_wait(&req->done);
     uint8_t status = req->status;
     free(req);
@@ -94,6 +102,13 @@ static int submit(struct virtio_blk *b, uint32_t type, uint64_t sector, void *bu
         return 0;
     b->stats.errors++;
     return status == VIRTIO_BLK_S_UNSUPP ? ERR_NOT_SUPPORTED : ERR_IO;
+}
+
+static int submit(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf, size_t bytes)
+{
+    struct blk_request *req;
+    int r = start(b, type, sector, buf, bytes, &req);
+    return r < 0 ? r : finish(b, req);
 }
 
 static int check_range(struct virtio_blk *b, uint64_t sector, size_t bytes)
@@ -144,6 +159,47 @@ int virtio_blk_write(struct virtio_blk *b, uint64_t sector, const void *buf, siz
         bytes -= n;
     }
     return 0;
+}
+
+int virtio_blk_write_start(struct virtio_blk *b, uint64_t sector, const void *buf, size_t bytes,
+                           struct virtio_blk_request **out)
+{
+    if (b->read_only)
+        return ERR_READ_ONLY;
+    int r = check_range(b, sector, bytes);
+    if (r < 0)
+        return r;
+    if (bytes == 0 || bytes > MAX_REQUEST_BYTES)
+        return ERR_TOO_BIG;
+    struct blk_request *req;
+    if ((r = start(b, VIRTIO_BLK_T_OUT, sector, (void *)buf, bytes, &req)) < 0)
+        return r;
+    b->stats.writes++;
+    b->stats.bytes_written += bytes;
+    *out = (struct virtio_blk_request *)req;
+    return 0;
+}
+
+int virtio_blk_read_start(struct virtio_blk *b, uint64_t sector, void *buf, size_t bytes,
+                          struct virtio_blk_request **out)
+{
+    int r = check_range(b, sector, bytes);
+    if (r < 0)
+        return r;
+    if (bytes == 0 || bytes > MAX_REQUEST_BYTES)
+        return ERR_TOO_BIG;
+    struct blk_request *req;
+    if ((r = start(b, VIRTIO_BLK_T_IN, sector, buf, bytes, &req)) < 0)
+        return r;
+    b->stats.reads++;
+    b->stats.bytes_read += bytes;
+    *out = (struct virtio_blk_request *)req;
+    return 0;
+}
+
+int virtio_blk_finish(struct virtio_blk *b, struct virtio_blk_request *req)
+{
+    return finish(b, (struct blk_request *)req);
 }
 
 int virtio_blk_flush(struct virtio_blk *b)

@@ -24,6 +24,18 @@ int virtio_blk_read(struct virtio_blk *b, uint64_t sector, void *buf, size_t byt
 int virtio_blk_write(struct virtio_blk *b, uint64_t sector, const void *buf, size_t bytes);
 int virtio_blk_flush(struct virtio_blk *b);
 
+/* Asynchronous read or write of at most 256 KiB: the request is in flight
+ * when *_start returns; buf must stay untouched until virtio_blk_finish,
+ * which waits for it, frees it and returns its status. Requests may
+ * complete in any order: wait for one before starting another that must
+ * land after it. */
+struct virtio_blk_request;
+int virtio_blk_write_start(struct virtio_blk *b, uint64_t sector, const void *buf, size_t bytes,
+                           struct virtio_blk_request **out);
+int virtio_blk_read_start(struct virtio_blk *b, uint64_t sector, void *buf, size_t bytes,
+                          struct virtio_blk_request **out);
+int virtio_blk_finish(struct virtio_blk *b, struct virtio_blk_request *req);
+
 struct virtio_blk_stats {
     uint64_t reads, writes, flushes, errors, bytes_read, bytes_written;
 };
