@@ -63,6 +63,7 @@ struct fn {
     struct loadctx *lc;
     struct reader r;
     const void *const *labels;
+    const void *const *labels_a1, *const *labels_a2;   /* acc variants */
     uint32_t instr_off;          /* offset of the instruction being checked */
 
     uint8_t *vals;
@@ -181,6 +182,8 @@ static void patch(struct fn *f, int64_t *list, uint32_t target)
     }
 }
 
+static void emit_srcs(struct fn *f, uint32_t base, uint32_t k);
+
 /* A slot operand that needs fixing up at the end. */
 static void emit_tagged(struct fn *f, uint64_t v)
 {
@@ -220,6 +223,36 @@ static void emit_dest(struct fn *f, uint32_t pos)
     emit_temp(f, pos);
     f->last_dest = at;
     f->last_dest_pos = pos;
+}
+
+/* Ops whose handlers leave their result in the interpreter's acc register. */
+static bool sets_acc(int op)
+{
+    return (op >= OP_I32_EQZ && op <= OP_I64_TRUNC_SAT_F64_U) ||
+           (op >= OP_I32_LOAD && op <= OP_I64_LOAD32_U);
+}
+
+/* Emits numeric op `op` reading the nops operands at base (and writing a
+ * temporary there), using an acc variant when an operand is the result of
+ * the op just before, which the handler then takes from a register. */
+static void emit_numeric(struct fn *f, int op, uint32_t base, uint32_t nops)
+{
+    int which = 0;
+    if (f->last_dest >= 0 && sets_acc(f->last_op)) {
+        if (nops == 2 && f->last_dest_pos == base + 1 && f->locs[base + 1].kind == LOC_TEMP)
+            which = 2;
+        else if (f->last_dest_pos == base && f->locs[base].kind == LOC_TEMP)
+            which = 1;
+    }
+    uint32_t at = emit_op(f, op);
+    if (f->oom)
+        return;
+    if (which == 1 && f->labels_a1[op])
+        f->code[at].op = f->labels_a1[op];
+    else if (which == 2 && f->labels_a2[op])
+        f->code[at].op = f->labels_a2[op];
+    emit_srcs(f, base, nops);
+    emit_dest(f, base);
 }
 
 static void materialize(struct fn *f, uint32_t pos)
@@ -614,11 +647,8 @@ static int instr_misc(struct fn *f)
         if (pop_expect(f, in[sub]) < 0)
             return -1;
         base = f->nvals;
-        if (emit) {
-            emit_op(f, OP_I32_TRUNC_SAT_F32_S + (int)sub);
-            emit_src(f, base);
-            emit_dest(f, base);
-        }
+        if (emit)
+            emit_numeric(f, OP_I32_TRUNC_SAT_F32_S + (int)sub, base, 1);
         push(f, sub < 4 ? WASM_I32 : WASM_I64);
         return 0;
     }
@@ -769,11 +799,8 @@ static int instr(struct fn *f, uint8_t op)
             push_loc(f, tr, l.kind, l.idx);
             return 0;
         }
-        if (emit) {
-            emit_op(f, OP_I32_EQZ + (op - 0x45));
-            emit_srcs(f, base, tb ? 2 : 1);
-            emit_dest(f, base);
-        }
+        if (emit)
+            emit_numeric(f, OP_I32_EQZ + (op - 0x45), base, tb ? 2 : 1);
         push(f, tr);
         return 0;
     }
@@ -1342,7 +1369,11 @@ int wasm_compile_module(wasm_module *m, struct loadctx *lc)
     memset(&f, 0, sizeof f);
     f.m = m;
     f.lc = lc;
-    f.labels = wasm_interp_labels();
+    const void *const *tables[3];
+    wasm_interp_labels(tables);
+    f.labels = tables[0];
+    f.labels_a1 = tables[1];
+    f.labels_a2 = tables[2];
     f.r.base = m->bytes;
     lc->section = "code section";
     int err = 0;

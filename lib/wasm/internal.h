@@ -261,8 +261,10 @@ struct wasm_instance {
 
 /* The interpreter (interp.c). Returns a wasm_run_status or a trap. */
 int wasm_interp(wasm_instance *inst);
-/* The handler address table the compiler threads code with. */
-const void *const *wasm_interp_labels(void);
+/* The handler address tables the compiler threads code with: plain ops,
+ * and the variants taking their first (1) or second (2) operand from the
+ * accumulator (entries may be NULL). */
+void wasm_interp_labels(const void *const *tables[3]);
 
 /* Memory and table helpers shared by the interpreter and instantiation. */
 int32_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta, uint32_t cap);

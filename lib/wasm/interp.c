@@ -20,11 +20,9 @@
 
 static int interp_core(wasm_instance *self, const void *const **labels_out);
 
-const void *const *wasm_interp_labels(void)
+void wasm_interp_labels(const void *const *tables[3])
 {
-    const void *const *labels = NULL;
-    interp_core(NULL, &labels);
-    return labels;
+    interp_core(NULL, tables);
 }
 
 int wasm_interp(wasm_instance *inst)
@@ -65,8 +63,203 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
         WASM_IR_OPS(IR_LABEL)
 #undef IR_LABEL
     };
+    /* Variant handlers reading an operand from acc; NULL: none (the
+     * compiler then uses the plain op, which reads the slot). */
+    static const void *const labels_a1[OP_COUNT] = {
+        [OP_I32_EQZ] = &&L_I32_EQZ_A1,
+        [OP_I32_EQ] = &&L_I32_EQ_A1,
+        [OP_I32_NE] = &&L_I32_NE_A1,
+        [OP_I32_LT_S] = &&L_I32_LT_S_A1,
+        [OP_I32_LT_U] = &&L_I32_LT_U_A1,
+        [OP_I32_GT_S] = &&L_I32_GT_S_A1,
+        [OP_I32_GT_U] = &&L_I32_GT_U_A1,
+        [OP_I32_LE_S] = &&L_I32_LE_S_A1,
+        [OP_I32_LE_U] = &&L_I32_LE_U_A1,
+        [OP_I32_GE_S] = &&L_I32_GE_S_A1,
+        [OP_I32_GE_U] = &&L_I32_GE_U_A1,
+        [OP_I64_EQZ] = &&L_I64_EQZ_A1,
+        [OP_REF_IS_NULL] = &&L_REF_IS_NULL_A1,
+        [OP_I64_EQ] = &&L_I64_EQ_A1,
+        [OP_I64_NE] = &&L_I64_NE_A1,
+        [OP_I64_LT_S] = &&L_I64_LT_S_A1,
+        [OP_I64_LT_U] = &&L_I64_LT_U_A1,
+        [OP_I64_GT_S] = &&L_I64_GT_S_A1,
+        [OP_I64_GT_U] = &&L_I64_GT_U_A1,
+        [OP_I64_LE_S] = &&L_I64_LE_S_A1,
+        [OP_I64_LE_U] = &&L_I64_LE_U_A1,
+        [OP_I64_GE_S] = &&L_I64_GE_S_A1,
+        [OP_I64_GE_U] = &&L_I64_GE_U_A1,
+        [OP_F32_EQ] = &&L_F32_EQ_A1,
+        [OP_F32_NE] = &&L_F32_NE_A1,
+        [OP_F32_LT] = &&L_F32_LT_A1,
+        [OP_F32_GT] = &&L_F32_GT_A1,
+        [OP_F32_LE] = &&L_F32_LE_A1,
+        [OP_F32_GE] = &&L_F32_GE_A1,
+        [OP_F64_EQ] = &&L_F64_EQ_A1,
+        [OP_F64_NE] = &&L_F64_NE_A1,
+        [OP_F64_LT] = &&L_F64_LT_A1,
+        [OP_F64_GT] = &&L_F64_GT_A1,
+        [OP_F64_LE] = &&L_F64_LE_A1,
+        [OP_F64_GE] = &&L_F64_GE_A1,
+        [OP_I32_CLZ] = &&L_I32_CLZ_A1,
+        [OP_I32_CTZ] = &&L_I32_CTZ_A1,
+        [OP_I32_POPCNT] = &&L_I32_POPCNT_A1,
+        [OP_I32_ADD] = &&L_I32_ADD_A1,
+        [OP_I32_SUB] = &&L_I32_SUB_A1,
+        [OP_I32_MUL] = &&L_I32_MUL_A1,
+        [OP_I32_AND] = &&L_I32_AND_A1,
+        [OP_I32_OR] = &&L_I32_OR_A1,
+        [OP_I32_XOR] = &&L_I32_XOR_A1,
+        [OP_I32_SHL] = &&L_I32_SHL_A1,
+        [OP_I32_SHR_S] = &&L_I32_SHR_S_A1,
+        [OP_I32_SHR_U] = &&L_I32_SHR_U_A1,
+        [OP_I32_ROTL] = &&L_I32_ROTL_A1,
+        [OP_I32_ROTR] = &&L_I32_ROTR_A1,
+        [OP_I64_CLZ] = &&L_I64_CLZ_A1,
+        [OP_I64_CTZ] = &&L_I64_CTZ_A1,
+        [OP_I64_POPCNT] = &&L_I64_POPCNT_A1,
+        [OP_I64_ADD] = &&L_I64_ADD_A1,
+        [OP_I64_SUB] = &&L_I64_SUB_A1,
+        [OP_I64_MUL] = &&L_I64_MUL_A1,
+        [OP_I64_AND] = &&L_I64_AND_A1,
+        [OP_I64_OR] = &&L_I64_OR_A1,
+        [OP_I64_XOR] = &&L_I64_XOR_A1,
+        [OP_I64_SHL] = &&L_I64_SHL_A1,
+        [OP_I64_SHR_S] = &&L_I64_SHR_S_A1,
+        [OP_I64_SHR_U] = &&L_I64_SHR_U_A1,
+        [OP_I64_ROTL] = &&L_I64_ROTL_A1,
+        [OP_I64_ROTR] = &&L_I64_ROTR_A1,
+        [OP_F32_ABS] = &&L_F32_ABS_A1,
+        [OP_F32_NEG] = &&L_F32_NEG_A1,
+        [OP_F32_CEIL] = &&L_F32_CEIL_A1,
+        [OP_F32_FLOOR] = &&L_F32_FLOOR_A1,
+        [OP_F32_TRUNC] = &&L_F32_TRUNC_A1,
+        [OP_F32_NEAREST] = &&L_F32_NEAREST_A1,
+        [OP_F32_SQRT] = &&L_F32_SQRT_A1,
+        [OP_F32_ADD] = &&L_F32_ADD_A1,
+        [OP_F32_SUB] = &&L_F32_SUB_A1,
+        [OP_F32_MUL] = &&L_F32_MUL_A1,
+        [OP_F32_DIV] = &&L_F32_DIV_A1,
+        [OP_F32_MIN] = &&L_F32_MIN_A1,
+        [OP_F32_MAX] = &&L_F32_MAX_A1,
+        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_A1,
+        [OP_F64_ABS] = &&L_F64_ABS_A1,
+        [OP_F64_NEG] = &&L_F64_NEG_A1,
+        [OP_F64_CEIL] = &&L_F64_CEIL_A1,
+        [OP_F64_FLOOR] = &&L_F64_FLOOR_A1,
+        [OP_F64_TRUNC] = &&L_F64_TRUNC_A1,
+        [OP_F64_NEAREST] = &&L_F64_NEAREST_A1,
+        [OP_F64_SQRT] = &&L_F64_SQRT_A1,
+        [OP_F64_ADD] = &&L_F64_ADD_A1,
+        [OP_F64_SUB] = &&L_F64_SUB_A1,
+        [OP_F64_MUL] = &&L_F64_MUL_A1,
+        [OP_F64_DIV] = &&L_F64_DIV_A1,
+        [OP_F64_MIN] = &&L_F64_MIN_A1,
+        [OP_F64_MAX] = &&L_F64_MAX_A1,
+        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A1,
+        [OP_I32_WRAP_I64] = &&L_I32_WRAP_I64_A1,
+        [OP_I64_EXTEND_I32_S] = &&L_I64_EXTEND_I32_S_A1,
+        [OP_I64_EXTEND_I32_U] = &&L_I64_EXTEND_I32_U_A1,
+        [OP_F32_CONVERT_I32_S] = &&L_F32_CONVERT_I32_S_A1,
+        [OP_F32_CONVERT_I32_U] = &&L_F32_CONVERT_I32_U_A1,
+        [OP_F32_CONVERT_I64_S] = &&L_F32_CONVERT_I64_S_A1,
+        [OP_F32_CONVERT_I64_U] = &&L_F32_CONVERT_I64_U_A1,
+        [OP_F64_CONVERT_I32_S] = &&L_F64_CONVERT_I32_S_A1,
+        [OP_F64_CONVERT_I32_U] = &&L_F64_CONVERT_I32_U_A1,
+        [OP_F64_CONVERT_I64_S] = &&L_F64_CONVERT_I64_S_A1,
+        [OP_F64_CONVERT_I64_U] = &&L_F64_CONVERT_I64_U_A1,
+        [OP_I32_REINTERPRET_F32] = &&L_I32_REINTERPRET_F32_A1,
+        [OP_I64_REINTERPRET_F64] = &&L_I64_REINTERPRET_F64_A1,
+        [OP_F32_REINTERPRET_I32] = &&L_F32_REINTERPRET_I32_A1,
+        [OP_F64_REINTERPRET_I64] = &&L_F64_REINTERPRET_I64_A1,
+        [OP_I32_EXTEND8_S] = &&L_I32_EXTEND8_S_A1,
+        [OP_I32_EXTEND16_S] = &&L_I32_EXTEND16_S_A1,
+        [OP_I64_EXTEND8_S] = &&L_I64_EXTEND8_S_A1,
+        [OP_I64_EXTEND16_S] = &&L_I64_EXTEND16_S_A1,
+        [OP_I64_EXTEND32_S] = &&L_I64_EXTEND32_S_A1,
+        [OP_I32_TRUNC_SAT_F32_S] = &&L_I32_TRUNC_SAT_F32_S_A1,
+        [OP_I32_TRUNC_SAT_F32_U] = &&L_I32_TRUNC_SAT_F32_U_A1,
+        [OP_I32_TRUNC_SAT_F64_S] = &&L_I32_TRUNC_SAT_F64_S_A1,
+        [OP_I32_TRUNC_SAT_F64_U] = &&L_I32_TRUNC_SAT_F64_U_A1,
+        [OP_I64_TRUNC_SAT_F32_S] = &&L_I64_TRUNC_SAT_F32_S_A1,
+        [OP_I64_TRUNC_SAT_F32_U] = &&L_I64_TRUNC_SAT_F32_U_A1,
+        [OP_I64_TRUNC_SAT_F64_S] = &&L_I64_TRUNC_SAT_F64_S_A1,
+        [OP_I64_TRUNC_SAT_F64_U] = &&L_I64_TRUNC_SAT_F64_U_A1,
+    };
+    static const void *const labels_a2[OP_COUNT] = {
+        [OP_I32_EQ] = &&L_I32_EQ_A2,
+        [OP_I32_NE] = &&L_I32_NE_A2,
+        [OP_I32_LT_S] = &&L_I32_LT_S_A2,
+        [OP_I32_LT_U] = &&L_I32_LT_U_A2,
+        [OP_I32_GT_S] = &&L_I32_GT_S_A2,
+        [OP_I32_GT_U] = &&L_I32_GT_U_A2,
+        [OP_I32_LE_S] = &&L_I32_LE_S_A2,
+        [OP_I32_LE_U] = &&L_I32_LE_U_A2,
+        [OP_I32_GE_S] = &&L_I32_GE_S_A2,
+        [OP_I32_GE_U] = &&L_I32_GE_U_A2,
+        [OP_I64_EQ] = &&L_I64_EQ_A2,
+        [OP_I64_NE] = &&L_I64_NE_A2,
+        [OP_I64_LT_S] = &&L_I64_LT_S_A2,
+        [OP_I64_LT_U] = &&L_I64_LT_U_A2,
+        [OP_I64_GT_S] = &&L_I64_GT_S_A2,
+        [OP_I64_GT_U] = &&L_I64_GT_U_A2,
+        [OP_I64_LE_S] = &&L_I64_LE_S_A2,
+        [OP_I64_LE_U] = &&L_I64_LE_U_A2,
+        [OP_I64_GE_S] = &&L_I64_GE_S_A2,
+        [OP_I64_GE_U] = &&L_I64_GE_U_A2,
+        [OP_F32_EQ] = &&L_F32_EQ_A2,
+        [OP_F32_NE] = &&L_F32_NE_A2,
+        [OP_F32_LT] = &&L_F32_LT_A2,
+        [OP_F32_GT] = &&L_F32_GT_A2,
+        [OP_F32_LE] = &&L_F32_LE_A2,
+        [OP_F32_GE] = &&L_F32_GE_A2,
+        [OP_F64_EQ] = &&L_F64_EQ_A2,
+        [OP_F64_NE] = &&L_F64_NE_A2,
+        [OP_F64_LT] = &&L_F64_LT_A2,
+        [OP_F64_GT] = &&L_F64_GT_A2,
+        [OP_F64_LE] = &&L_F64_LE_A2,
+        [OP_F64_GE] = &&L_F64_GE_A2,
+        [OP_I32_ADD] = &&L_I32_ADD_A2,
+        [OP_I32_SUB] = &&L_I32_SUB_A2,
+        [OP_I32_MUL] = &&L_I32_MUL_A2,
+        [OP_I32_AND] = &&L_I32_AND_A2,
+        [OP_I32_OR] = &&L_I32_OR_A2,
+        [OP_I32_XOR] = &&L_I32_XOR_A2,
+        [OP_I32_SHL] = &&L_I32_SHL_A2,
+        [OP_I32_SHR_S] = &&L_I32_SHR_S_A2,
+        [OP_I32_SHR_U] = &&L_I32_SHR_U_A2,
+        [OP_I32_ROTL] = &&L_I32_ROTL_A2,
+        [OP_I32_ROTR] = &&L_I32_ROTR_A2,
+        [OP_I64_ADD] = &&L_I64_ADD_A2,
+        [OP_I64_SUB] = &&L_I64_SUB_A2,
+        [OP_I64_MUL] = &&L_I64_MUL_A2,
+        [OP_I64_AND] = &&L_I64_AND_A2,
+        [OP_I64_OR] = &&L_I64_OR_A2,
+        [OP_I64_XOR] = &&L_I64_XOR_A2,
+        [OP_I64_SHL] = &&L_I64_SHL_A2,
+        [OP_I64_SHR_S] = &&L_I64_SHR_S_A2,
+        [OP_I64_SHR_U] = &&L_I64_SHR_U_A2,
+        [OP_I64_ROTL] = &&L_I64_ROTL_A2,
+        [OP_I64_ROTR] = &&L_I64_ROTR_A2,
+        [OP_F32_ADD] = &&L_F32_ADD_A2,
+        [OP_F32_SUB] = &&L_F32_SUB_A2,
+        [OP_F32_MUL] = &&L_F32_MUL_A2,
+        [OP_F32_DIV] = &&L_F32_DIV_A2,
+        [OP_F32_MIN] = &&L_F32_MIN_A2,
+        [OP_F32_MAX] = &&L_F32_MAX_A2,
+        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_A2,
+        [OP_F64_ADD] = &&L_F64_ADD_A2,
+        [OP_F64_SUB] = &&L_F64_SUB_A2,
+        [OP_F64_MUL] = &&L_F64_MUL_A2,
+        [OP_F64_DIV] = &&L_F64_DIV_A2,
+        [OP_F64_MIN] = &&L_F64_MIN_A2,
+        [OP_F64_MAX] = &&L_F64_MAX_A2,
+        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A2,
+    };
     if (labels_out) {
-        *labels_out = labels;
+        labels_out[0] = labels;
+        labels_out[1] = labels_a1;
+        labels_out[2] = labels_a2;
         return 0;
     }
 
@@ -79,6 +272,11 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
     wasm_value *fp = stack + self->fp;
     uint8_t *mem = NULL;
     uint64_t memsize = 0;
+    /* The last numeric or load result, also in its slot. An op the compiler
+     * knows follows its producer directly (no label or safe point between)
+     * may read it from here instead of memory, avoiding a store-to-load
+     * round trip on the critical path. Never live across a safe point. */
+    wasm_value acc = 0;
     int64_t fuel = self->fuel < 0 ? INT64_MAX : self->fuel;
     const char *trap_msg = NULL;
     int trap_status = ERR_TRAP;
@@ -180,8 +378,12 @@ L_RETURN: {
     cur = fr->fn;
     fp = stack + fr->fp;
     pc = cur->code->cells + fr->pc;
-    mi = cur->inst;
-    RELOAD_MEM();
+    /* mem/memsize always follow growth of mi's memory, so they only need
+     * reloading when the caller belongs to another instance */
+    if (cur->inst != mi) {
+        mi = cur->inst;
+        RELOAD_MEM();
+    }
     NEXT(0);
 }
 
@@ -307,7 +509,7 @@ L_##name: { \
     if (ea + (size) > memsize) \
         TRAP("out of bounds memory access"); \
     const uint8_t *p = mem + ea; \
-    S(3) = (expr); \
+    S(3) = acc = (expr); \
     NEXT(4); \
 }
     LOAD(I32_LOAD, 4, ld32(p))
@@ -353,24 +555,37 @@ L_CONST:
     TRAP("internal error: stack op in register code");
 
 /* ---- numeric: unary ops read S(1) and write S(2); binary S(1) S(2) -> S(3) ---- */
+/* Each macro defines the op and its variants reading an operand from acc:
+ * _A1 takes the first operand from acc, _A2 the second. */
 #define I32_BIN(name, expr) \
-L_##name: { uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2); (void)a; (void)b; \
-    S(3) = (uint32_t)(expr); NEXT(4); }
+L_##name: { uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2); S(3) = acc = (uint32_t)(expr); NEXT(4); } \
+L_##name##_A1: { uint32_t a = (uint32_t)acc, b = (uint32_t)S(2); S(3) = acc = (uint32_t)(expr); NEXT(4); } \
+L_##name##_A2: { uint32_t a = (uint32_t)S(1), b = (uint32_t)acc; S(3) = acc = (uint32_t)(expr); NEXT(4); }
 #define I64_BIN(name, expr) \
-L_##name: { uint64_t a = S(1), b = S(2); (void)a; (void)b; \
-    S(3) = (uint64_t)(expr); NEXT(4); }
+L_##name: { uint64_t a = S(1), b = S(2); S(3) = acc = (uint64_t)(expr); NEXT(4); } \
+L_##name##_A1: { uint64_t a = acc, b = S(2); S(3) = acc = (uint64_t)(expr); NEXT(4); } \
+L_##name##_A2: { uint64_t a = S(1), b = acc; S(3) = acc = (uint64_t)(expr); NEXT(4); }
 #define I32_UN(name, expr) \
-L_##name: { uint32_t a = (uint32_t)S(1); S(2) = (uint32_t)(expr); NEXT(3); }
+L_##name: { uint32_t a = (uint32_t)S(1); S(2) = acc = (uint32_t)(expr); NEXT(3); } \
+L_##name##_A1: { uint32_t a = (uint32_t)acc; S(2) = acc = (uint32_t)(expr); NEXT(3); }
 #define I64_UN(name, expr) \
-L_##name: { uint64_t a = S(1); S(2) = (uint64_t)(expr); NEXT(3); }
+L_##name: { uint64_t a = S(1); S(2) = acc = (uint64_t)(expr); NEXT(3); } \
+L_##name##_A1: { uint64_t a = acc; S(2) = acc = (uint64_t)(expr); NEXT(3); }
 #define F32_BIN(name, expr) \
-L_##name: { float a = f32_of(S(1)), b = f32_of(S(2)); S(3) = (expr); NEXT(4); }
+L_##name: { float a = f32_of(S(1)), b = f32_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A1: { float a = f32_of(acc), b = f32_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A2: { float a = f32_of(S(1)), b = f32_of(acc); S(3) = acc = (expr); NEXT(4); }
 #define F64_BIN(name, expr) \
-L_##name: { double a = f64_of(S(1)), b = f64_of(S(2)); S(3) = (expr); NEXT(4); }
+L_##name: { double a = f64_of(S(1)), b = f64_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A1: { double a = f64_of(acc), b = f64_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A2: { double a = f64_of(S(1)), b = f64_of(acc); S(3) = acc = (expr); NEXT(4); }
 #define UNARY(name, expr) \
-L_##name: { uint64_t v = S(1); S(2) = (expr); NEXT(3); }
+L_##name: { uint64_t v = S(1); S(2) = acc = (expr); NEXT(3); } \
+L_##name##_A1: { uint64_t v = acc; S(2) = acc = (expr); NEXT(3); }
 #define BINARY(name, expr) \
-L_##name: { uint64_t v = S(1), w = S(2); S(3) = (expr); NEXT(4); }
+L_##name: { uint64_t v = S(1), w = S(2); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A1: { uint64_t v = acc, w = S(2); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A2: { uint64_t v = S(1), w = acc; S(3) = acc = (expr); NEXT(4); }
 
     I32_UN(I32_EQZ, a == 0)
     I32_BIN(I32_EQ, a == b)
@@ -420,28 +635,28 @@ L_I32_DIV_S: {
         TRAP("integer divide by zero");
     if (a == INT32_MIN && b == -1)
         TRAP("integer overflow");
-    S(3) = (uint32_t)(a / b);
+    S(3) = acc = (uint32_t)(a / b);
     NEXT(4);
 }
 L_I32_DIV_U: {
     uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    S(3) = a / b;
+    S(3) = acc = a / b;
     NEXT(4);
 }
 L_I32_REM_S: {
     int32_t a = (int32_t)S(1), b = (int32_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    S(3) = b == -1 ? 0 : (uint32_t)(a % b);
+    S(3) = acc = b == -1 ? 0 : (uint32_t)(a % b);
     NEXT(4);
 }
 L_I32_REM_U: {
     uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    S(3) = a % b;
+    S(3) = acc = a % b;
     NEXT(4);
 }
     I32_BIN(I32_AND, a & b)
@@ -465,28 +680,28 @@ L_I64_DIV_S: {
         TRAP("integer divide by zero");
     if (a == INT64_MIN && b == -1)
         TRAP("integer overflow");
-    S(3) = (uint64_t)(a / b);
+    S(3) = acc = (uint64_t)(a / b);
     NEXT(4);
 }
 L_I64_DIV_U: {
     uint64_t a = S(1), b = S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    S(3) = a / b;
+    S(3) = acc = a / b;
     NEXT(4);
 }
 L_I64_REM_S: {
     int64_t a = (int64_t)S(1), b = (int64_t)S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    S(3) = b == -1 ? 0 : (uint64_t)(a % b);
+    S(3) = acc = b == -1 ? 0 : (uint64_t)(a % b);
     NEXT(4);
 }
 L_I64_REM_U: {
     uint64_t a = S(1), b = S(2);
     if (b == 0)
         TRAP("integer divide by zero");
-    S(3) = a % b;
+    S(3) = acc = a % b;
     NEXT(4);
 }
     I64_BIN(I64_AND, a & b)
@@ -538,7 +753,7 @@ L_##name: { \
         TRAP("invalid conversion to integer"); \
     if (e == 2) \
         TRAP("integer overflow"); \
-    S(2) = out; \
+    S(2) = acc = out; \
     NEXT(3); \
 }
     TRUNC(I32_TRUNC_F32_S, trunc_i32_s, (double)f32_of)
@@ -557,7 +772,7 @@ L_##name: { \
     UNARY(F32_CONVERT_I64_U, bits_f32((float)v))
 L_F32_DEMOTE_F64: {
     double d = f64_of(S(1));
-    S(2) = d != d ? (bits_f32((float)d) | 0x00400000u) : bits_f32((float)d);
+    S(2) = acc = d != d ? (bits_f32((float)d) | 0x00400000u) : bits_f32((float)d);
     NEXT(3);
 }
     UNARY(F64_CONVERT_I32_S, bits_f64((double)(int32_t)v))
@@ -566,7 +781,7 @@ L_F32_DEMOTE_F64: {
     UNARY(F64_CONVERT_I64_U, bits_f64((double)v))
 L_F64_PROMOTE_F32: {
     float fl = f32_of(S(1));
-    S(2) = fl != fl ? (bits_f64((double)fl) | 0x0008000000000000ull) : bits_f64((double)fl);
+    S(2) = acc = fl != fl ? (bits_f64((double)fl) | 0x0008000000000000ull) : bits_f64((double)fl);
     NEXT(3);
 }
     UNARY(I32_REINTERPRET_F32, v)
