@@ -23,6 +23,7 @@
 #include "kernel/init.h"
 #include "kernel/log.h"
 #include "kernel/mutex.h"
+#include "kernel/page.h"
 #include "kernel/thread.h"
 #include "pus/err.h"
 #include "services/apps/internal.h"
@@ -32,6 +33,35 @@
 
 static struct mutex app_lock;
 static struct app *app_table[APP_MAX];  /* guarded by app_lock; oldest first */
+
+/*
+ * The kernel heap grows by whole regions taken from the page allocator and
+ * holds at most HEAP_MAX_REGIONS of them (lib/alloc), so many separate
+ * multi-megabyte app allocations would soon exhaust it. Before the first
+ * app starts, grow it once by one large region (half the RAM, at most
+ * 96 MiB, less if that fails): allocated and freed at once, it stays in
+ * the heap for apps' memories and value stacks and any other kernel use.
+ */
+static void reserve_app_arena(void)
+{
+    static bool done;                   /* guarded by app_lock */
+    mutex_acquire(&app_lock);
+    if (!done) {
+        done = true;
+        size_t want = page_ram_size() / 2;
+        if (want > (96u << 20))
+            want = 96u << 20;
+        for (; want >= (4u << 20); want /= 2) {
+            void *p = malloc(want);
+            if (p) {
+                free(p);
+                log_info("apps: heap grown by %zu MiB for apps", want >> 20);
+                break;
+            }
+        }
+    }
+    mutex_release(&app_lock);
+}
 
 static int apps_init(void)
 {
@@ -190,11 +220,17 @@ static void run_app(struct app *a)
             sleeping = false;
             wasi_resume(a->wasi, a->inst);
         }
+        /* The last slice of a budget is what remains of it. The
+         * interpreter stops when the next block costs more than the fuel
+         * left, so running out in that slice means the budget is spent. */
         int64_t slice = a->cfg.fuel_slice;
+        bool last_slice = false;
         if (a->cfg.fuel_budget > 0) {
             int64_t left = a->cfg.fuel_budget - (int64_t)a->fuel_used;
-            if (left < slice)
+            if (left <= slice) {
                 slice = left > 0 ? left : 0;
+                last_slice = true;
+            }
         }
         wasm_set_fuel(a->inst, slice);
         rc = wasm_run(a->inst);
@@ -202,7 +238,7 @@ static void run_app(struct app *a)
         char msg[160];
         switch (rc) {
         case WASM_OUT_OF_FUEL:
-            if (a->cfg.fuel_budget > 0 && (int64_t)a->fuel_used >= a->cfg.fuel_budget) {
+            if (last_slice) {
                 snprintf(msg, sizeof msg, "out of fuel after %llu units (budget %lld)",
                          (unsigned long long)a->fuel_used, (long long)a->cfg.fuel_budget);
                 finish(a, APP_OUT_OF_FUEL, -1, msg);
@@ -341,6 +377,7 @@ int app_start(const char *name, const uint8_t *bytes, size_t len, int argc,
         snprintf(err, errlen, "bad app name '%s' (1-%d of A-Z a-z 0-9 - _ .)", name, APP_NAME_MAX);
         return ERR_INVALID_ARGS;
     }
+    reserve_app_arena();
     struct app *a = calloc(1, sizeof *a);
     if (!a) {
         snprintf(err, errlen, "out of memory");
@@ -419,12 +456,13 @@ int app_start(const char *name, const uint8_t *bytes, size_t len, int argc,
             app_release(a);
         return ERR_NO_MEMORY;
     }
-    thread_detach(a->thread);
     log_info("app %s: started (%u pages, fuel %s)", a->name, a->pages,
              a->cfg.fuel_budget > 0 ? "limited" : "unlimited");
     if (out)
         *out = a;
+    /* Start, then detach: detaching a thread that never started frees it. */
     thread_start(a->thread);
+    thread_detach(a->thread);
     return 0;
 
 fail:

@@ -46,7 +46,7 @@ struct app_config {
 };
 
 #define APP_DEFAULT_MAX_PAGES  512            /* 32 MiB */
-#define APP_DEFAULT_FUEL_SLICE 2000000ll
+#define APP_DEFAULT_FUEL_SLICE 1000000ll     /* ~0.1 s under QEMU */
 
 /* What `wasm ps` shows: a consistent copy of an app's shared fields. */
 struct app_info {

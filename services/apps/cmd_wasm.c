@@ -236,8 +236,15 @@ static int wasm_control(const char *cmd, const char *name)
         else if (rc == 0 && app_wait(a, 5000ll * 1000 * 1000) == 0)
             app_remove(a);
     }
+    /* Report the state the request led to: the app's thread gets there at
+     * its next safe point or wake-up, normally within milliseconds. */
     struct app_info info;
     app_get_info(a, &info);
+    for (int i = 0; rc == 0 && i < 400 && !app_state_is_final(info.state) &&
+                    (cmd[0] == 'p') != (info.state == APP_PAUSED); i++) {
+        thread_sleep_ms(5);
+        app_get_info(a, &info);
+    }
     app_release(a);
     if (rc < 0) {
         kprintf("error: wasm %s: %s is %s\n", cmd, name, app_state_name(info.state));

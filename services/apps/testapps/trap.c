@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((noinline)) static int do_trap(const char *kind, volatile int zero)
+static volatile int zero, seven = 7;    /* volatile: no constant folding */
+
+__attribute__((noinline)) static int do_trap(const char *kind)
 {
     if (!strcmp(kind, "oob"))
         return *(volatile int *)(0xfffffff0u + (unsigned)zero);
     if (!strcmp(kind, "div0"))
-        return 1 / zero;
+        return seven / zero;
     __builtin_trap();
 }
 
@@ -21,5 +23,5 @@ int main(int argc, char **argv)
     const char *kind = argc > 1 ? argv[1] : "unreachable";
     printf("about to trap: %s\n", kind);
     fflush(stdout);
-    return do_trap(kind, 0);
+    return do_trap(kind);
 }
