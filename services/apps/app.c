@@ -202,6 +202,9 @@ static void run_app(struct app *a)
         finish(a, APP_FAILED, -1, "no _start function (not a WASI command)");
         return;
     }
+    mutex_acquire(&app_lock);
+    a->run_started_ns = clock_now_ns();
+    mutex_release(&app_lock);
     int rc = wasm_call_start(a->inst, start.u.func, NULL);
     if (rc < 0) {
         finish(a, APP_FAILED, -1, err_str(rc));
@@ -561,6 +564,7 @@ static void info_locked(struct app *a, struct app_info *out)
     out->pages = a->pages;
     out->started_ns = a->started_ns;
     out->ended_ns = a->ended_ns;
+    out->run_started_ns = a->run_started_ns;
     out->exit_code = a->exit_code;
     snprintf(out->message, sizeof out->message, "%s", a->message);
 }

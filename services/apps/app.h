@@ -55,6 +55,7 @@ struct app_info {
     uint64_t fuel_used;
     uint32_t pages;
     uint64_t started_ns, ended_ns;   /* ended_ns 0 while alive */
+    uint64_t run_started_ns;         /* _start began: the load took run_started_ns - started_ns */
     int exit_code;
     char message[160];
 };

@@ -135,12 +135,13 @@ static int start_app(const char *cmd, const char *name, const char *what, int ar
 static void print_end(const struct app_info *in)
 {
     double secs = (double)(in->ended_ns - in->started_ns) / 1e9;
+    double run = in->run_started_ns ? (double)(in->ended_ns - in->run_started_ns) / 1e9 : 0;
     if (in->state == APP_EXITED)
-        kprintf("app %s exited with status %d after %.3f s (fuel %llu)\n", in->name,
-                in->exit_code, secs, (unsigned long long)in->fuel_used);
+        kprintf("app %s exited with status %d after %.3f s (run %.3f s, fuel %llu)\n", in->name,
+                in->exit_code, secs, run, (unsigned long long)in->fuel_used);
     else
-        kprintf("app %s %s: %s (after %.3f s, fuel %llu)\n", in->name,
-                app_state_name(in->state), in->message, secs,
+        kprintf("app %s %s: %s (after %.3f s, run %.3f s, fuel %llu)\n", in->name,
+                app_state_name(in->state), in->message, secs, run,
                 (unsigned long long)in->fuel_used);
 }
 

@@ -35,6 +35,7 @@ struct app {
     uint64_t fuel_used;
     uint32_t pages;
     uint64_t started_ns, ended_ns;
+    uint64_t run_started_ns;        /* when _start began (after loading) */
     int exit_code;
     char message[160];
 

@@ -64,7 +64,7 @@ def test_hello_runs_in_the_foreground(con):
     assert "[hello] hello from PusOS wasm" in out
     assert "[hello] arg 1: one" in out
     assert "[hello] arg 2: two" in out
-    assert re.search(r"app hello exited with status 0 after [\d.]+ s \(fuel \d+\)", out), out
+    assert re.search(r"app hello exited with status 0 after [\d.]+ s \(run [\d.]+ s, fuel \d+\)", out), out
     # stdout and pus_log both reach the kernel log ring
     log = con.cmd("log")
     assert "app hello: hello from PusOS wasm" in log
