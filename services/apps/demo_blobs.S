@@ -36,6 +36,7 @@ demo_table:
     demo fib
     demo trap
     demo spin
+    demo files
 
     .section .rodata.demo_table, "a"
     .globl demo_table_end

@@ -8,7 +8,7 @@
 KERNEL_SRCS += $(wildcard services/apps/*.c) services/apps/demo_blobs.S
 
 APPS_DEMO_NAMES := hello counter sieve matmul sha256 sort fib
-APPS_TEST_NAMES := trap spin
+APPS_TEST_NAMES := trap spin files
 APPS_TEST_WASMS := $(patsubst %,$(BUILD)/testapps/%.wasm,$(APPS_TEST_NAMES))
 
 $(BUILD)/testapps/%.wasm: services/apps/testapps/%.c sdk/include/pus.h
