@@ -1,8 +1,8 @@
 /*
  * The built-in demo apps, embedded into the kernel image: the example apps
- * of apps/ and the test apps of services/apps/testapps/, as built into
- * build/apps/ and build/testapps/ (module.mk passes both to the assembler's
- * include path and makes this object depend on the .wasm files).
+ * of apps/ and the test apps of services/apps/testapps/, as copied without
+ * debug sections into build/demos/ (module.mk puts that directory on the
+ * assembler's include path and makes this object depend on the files).
  *
  * demo_table holds one {name, start, end} triple of pointers per demo;
  * demos.c looks names up in it.
