@@ -360,9 +360,10 @@ static int insert_locked(struct app *a, struct app **evicted)
         if (free_slot < 0)
             return ERR_NO_SPACE;
     }
-    /* Keep the table in start order: compact towards the front. */
+    /* Keep the table in start order: close the hole, append at the end. */
     for (int i = free_slot; i + 1 < APP_MAX; i++)
         app_table[i] = app_table[i + 1];
+    app_table[APP_MAX - 1] = NULL;
     int last = 0;
     while (last < APP_MAX && app_table[last])
         last++;

@@ -178,3 +178,16 @@ def test_memory_cap_refuses_a_big_app(con):
     out = con.cmd("wasm run -p 16 sieve 1000")
     assert "error: wasm run: sieve:" in out, out
     assert "PusOS" in con.cmd("version")
+
+
+def test_table_full_of_ended_apps_makes_room(con):
+    start = con.mark()
+    for i in range(1, 19):
+        assert f"app h{i} started" in con.cmd(f"wasm start h{i} hello")
+        con.wait(rf"app h{i}: exited with status 0", start)
+    ps = con.cmd("wasm ps")
+    names = re.findall(r"^(h\d+)\s+exited", ps, re.M)
+    assert names == [f"h{i}" for i in range(3, 19)], ps   # the 16 newest, oldest first
+    for i in range(3, 19):
+        con.cmd(f"wasm stop h{i}")
+    assert not re.search(r"^h\d+", con.cmd("wasm ps"), re.M)
