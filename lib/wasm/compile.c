@@ -58,19 +58,29 @@ struct loc {
 #define TAG_CONST (2ull << TAG_SHIFT)
 #define TAG_MASK  ((1ull << TAG_SHIFT) - 1)
 
+/* Operand variants of numeric ops (see interp.c): plain slots; first or
+ * second operand from the acc register; second operand an immediate. */
+enum { V_PLAIN, V_A1, V_A2, V_I2, V_A1I2, V_COUNT };
+
 struct fn {
     wasm_module *m;
     struct loadctx *lc;
     struct reader r;
     const void *const *labels;
-    const void *const *labels_a1, *const *labels_a2;   /* acc variants */
+    const void *const *variants[V_COUNT];   /* handler tables per variant */
     uint32_t instr_off;          /* offset of the instruction being checked */
 
     uint8_t *vals;
     struct loc *locs;            /* parallel to vals */
     uint32_t nvals, capvals, caplocs;
-    uint64_t *consts;
+    uint64_t *cvals;             /* constants met (LOC_CONST indexes these) */
+    uint32_t *cslot;             /* their frame slot, UINT32_MAX until one is needed */
+    uint32_t ncvals, capcvals, capcslot;
+    uint64_t *consts;            /* constants that got a slot, in slot order */
     uint32_t nconsts, capconsts;
+    int last_variant;            /* operand variant of the last numeric op (enum below) */
+    int64_t acc_pos;             /* stack position whose value is in acc, or -1 */
+    int64_t acc_local;           /* local whose current value is in acc, or -1 */
     uint32_t *fix;               /* cells holding tagged slots */
     uint32_t nfix, capfix;
     int64_t last_dest;           /* dest cell of the last op, if it made the top temp */
@@ -148,6 +158,8 @@ static uint32_t emit_op(struct fn *f, int op)
     f->last_dest = -1;
     f->last_op = op;
     f->last_op_cell = f->ncode;
+    f->last_variant = V_PLAIN;
+    f->acc_pos = f->acc_local = -1;
     return f->ncode++;
 }
 
@@ -183,6 +195,8 @@ static void patch(struct fn *f, int64_t *list, uint32_t target)
 }
 
 static void emit_srcs(struct fn *f, uint32_t base, uint32_t k);
+static uint32_t const_slot(struct fn *f, uint32_t idx);
+
 
 /* A slot operand that needs fixing up at the end. */
 static void emit_tagged(struct fn *f, uint64_t v)
@@ -210,7 +224,7 @@ static void emit_src(struct fn *f, uint32_t pos)
     if (l.kind == LOC_LOCAL)
         emit_imm(f, l.idx);
     else if (l.kind == LOC_CONST)
-        emit_tagged(f, TAG_CONST | l.idx);
+        emit_tagged(f, TAG_CONST | const_slot(f, l.idx));
     else
         emit_temp(f, pos);
 }
@@ -225,34 +239,45 @@ static void emit_dest(struct fn *f, uint32_t pos)
     f->last_dest_pos = pos;
 }
 
-/* Ops whose handlers leave their result in the interpreter's acc register. */
-static bool sets_acc(int op)
+/* Whether the value of stack entry pos is in acc: it is the result of the
+ * op just emitted, or a local that op's result was stored into (local.set
+ * or local.tee redirected the result), with nothing emitted since. */
+static bool acc_holds(struct fn *f, uint32_t pos)
 {
-    return (op >= OP_I32_EQZ && op <= OP_I64_TRUNC_SAT_F64_U) ||
-           (op >= OP_I32_LOAD && op <= OP_I64_LOAD32_U);
+    struct loc l = f->locs[pos];
+    if (l.kind == LOC_TEMP)
+        return f->acc_pos == (int64_t)pos;
+    return l.kind == LOC_LOCAL && f->acc_local == (int64_t)l.idx;
 }
 
-/* Emits numeric op `op` reading the nops operands at base (and writing a
- * temporary there), using an acc variant when an operand is the result of
- * the op just before, which the handler then takes from a register. */
 static void emit_numeric(struct fn *f, int op, uint32_t base, uint32_t nops)
 {
-    int which = 0;
-    if (f->last_dest >= 0 && sets_acc(f->last_op)) {
-        if (nops == 2 && f->last_dest_pos == base + 1 && f->locs[base + 1].kind == LOC_TEMP)
-            which = 2;
-        else if (f->last_dest_pos == base && f->locs[base].kind == LOC_TEMP)
-            which = 1;
-    }
+    bool acc_a = acc_holds(f, base);
+    bool acc_b = nops == 2 && acc_holds(f, base + 1);
+    bool imm_b = nops == 2 && f->locs[base + 1].kind == LOC_CONST;
+    int v = V_PLAIN;
+    if (imm_b && acc_a && f->variants[V_A1I2][op])
+        v = V_A1I2;
+    else if (imm_b && f->variants[V_I2][op])
+        v = V_I2;
+    else if (acc_b && f->variants[V_A2][op])
+        v = V_A2;
+    else if (acc_a && f->variants[V_A1][op])
+        v = V_A1;
     uint32_t at = emit_op(f, op);
     if (f->oom)
         return;
-    if (which == 1 && f->labels_a1[op])
-        f->code[at].op = f->labels_a1[op];
-    else if (which == 2 && f->labels_a2[op])
-        f->code[at].op = f->labels_a2[op];
-    emit_srcs(f, base, nops);
+    f->code[at].op = f->variants[v][op];
+    emit_src(f, base);
+    if (nops == 2) {
+        if (v == V_I2 || v == V_A1I2)
+            emit_imm(f, f->cvals[f->locs[base + 1].idx]);
+        else
+            emit_src(f, base + 1);
+    }
     emit_dest(f, base);
+    f->last_variant = v;
+    f->acc_pos = base;
 }
 
 static void materialize(struct fn *f, uint32_t pos)
@@ -280,15 +305,33 @@ static void materialize_block(struct fn *f)
 
 static uint32_t const_index(struct fn *f, uint64_t v)
 {
-    uint32_t from = f->nconsts > 64 ? f->nconsts - 64 : 0;
-    for (uint32_t i = from; i < f->nconsts; i++)
-        if (f->consts[i] == v)
+    uint32_t from = f->ncvals > 64 ? f->ncvals - 64 : 0;
+    for (uint32_t i = from; i < f->ncvals; i++)
+        if (f->cvals[i] == v)
             return i;
+    if (!grow((void **)&f->cvals, &f->capcvals, f->ncvals + 1, sizeof(uint64_t)) ||
+        !grow((void **)&f->cslot, &f->capcslot, f->ncvals + 1, sizeof(uint32_t))) {
+        f->oom = true;
+        return 0;
+    }
+    f->cvals[f->ncvals] = v;
+    f->cslot[f->ncvals] = UINT32_MAX;
+    return f->ncvals++;
+}
+
+/* The frame slot of constant idx: constants only take a slot (and a copy
+ * on every call) when some instruction reads them from one; most become
+ * immediates of the op that uses them. */
+static uint32_t const_slot(struct fn *f, uint32_t idx)
+{
+    if (f->cslot[idx] != UINT32_MAX)
+        return f->cslot[idx];
     if (!grow((void **)&f->consts, &f->capconsts, f->nconsts + 1, sizeof(uint64_t))) {
         f->oom = true;
         return 0;
     }
-    f->consts[f->nconsts] = v;
+    f->consts[f->nconsts] = f->cvals[idx];
+    f->cslot[idx] = f->nconsts;
     return f->nconsts++;
 }
 
@@ -399,7 +442,7 @@ static uint64_t src_raw(struct fn *f, uint32_t pos)
     if (l.kind == LOC_LOCAL)
         return l.idx;
     if (l.kind == LOC_CONST)
-        return TAG_CONST | l.idx;
+        return TAG_CONST | const_slot(f, l.idx);
     return TAG_TEMP | pos;
 }
 
@@ -430,11 +473,19 @@ static void cond_prepare(struct fn *f, bool when_true, uint32_t cond_pos, struct
     static const int negated[] = {
         OP_BR_IF, OP_BR_IF_NE, OP_BR_IF_EQ, OP_BR_IF_GE_S, OP_BR_IF_GE_U, OP_BR_IF_LE_S,
         OP_BR_IF_LE_U, OP_BR_IF_GT_S, OP_BR_IF_GT_U, OP_BR_IF_LT_S, OP_BR_IF_LT_U};
+    /* the same when the comparison's second operand was an immediate */
+    static const int fused_i[] = {
+        0, OP_BR_IF_EQ_I, OP_BR_IF_NE_I, OP_BR_IF_LT_S_I, OP_BR_IF_LT_U_I, OP_BR_IF_GT_S_I,
+        OP_BR_IF_GT_U_I, OP_BR_IF_LE_S_I, OP_BR_IF_LE_U_I, OP_BR_IF_GE_S_I, OP_BR_IF_GE_U_I};
+    static const int negated_i[] = {
+        0, OP_BR_IF_NE_I, OP_BR_IF_EQ_I, OP_BR_IF_GE_S_I, OP_BR_IF_GE_U_I, OP_BR_IF_LE_S_I,
+        OP_BR_IF_LE_U_I, OP_BR_IF_GT_S_I, OP_BR_IF_GT_U_I, OP_BR_IF_LT_S_I, OP_BR_IF_LT_U_I};
     if (f->last_dest >= 0 && f->last_dest_pos == cond_pos &&
         f->locs[cond_pos].kind == LOC_TEMP &&
         f->last_op >= OP_I32_EQZ && f->last_op <= OP_I32_GE_U) {
         uint32_t k = (uint32_t)(f->last_op - OP_I32_EQZ);
         uint32_t at = f->last_op_cell;
+        bool imm = f->last_variant == V_I2 || f->last_variant == V_A1I2;
         cb->nops = k == 0 ? 1 : 2;
         for (uint32_t i = 0; i < cb->nops; i++)
             cb->ops[i] = f->code[at + 1 + i].u64;
@@ -444,7 +495,10 @@ static void cond_prepare(struct fn *f, bool when_true, uint32_t cond_pos, struct
         while (f->nfix && f->fix[f->nfix - 1] >= at)
             f->nfix--;
         f->last_dest = -1;
-        cb->op = when_true ? fused[k] : negated[k];
+        if (imm)
+            cb->op = when_true ? fused_i[k] : negated_i[k];
+        else
+            cb->op = when_true ? fused[k] : negated[k];
         if (cb->op == OP_BR_IF)
             cb->nops = 1;
         return;
@@ -767,6 +821,10 @@ static void emit_local_store(struct fn *f, uint32_t x, uint32_t top)
         /* the op that made this value writes it into the local directly */
         f->code[f->last_dest].u64 = x;
         f->last_dest = -1;
+        if (f->acc_pos == (int64_t)top) {
+            f->acc_local = x;
+            f->acc_pos = -1;
+        }
         return;
     }
     if (f->locs[top].kind == LOC_LOCAL && f->locs[top].idx == x)
@@ -830,6 +888,7 @@ static int instr(struct fn *f, uint8_t op)
                 emit_imm(f, offset);
                 emit_src(f, base);
                 emit_dest(f, base);
+                f->acc_pos = base;
             }
             push(f, vtype[k]);
         } else {
@@ -911,6 +970,7 @@ static int instr(struct fn *f, uint8_t op)
         if (!c->dead)
             patch(f, &c->else_fixup, f->ncode);
         f->last_dest = -1;
+        f->acc_pos = f->acc_local = -1;
         c->kind = K_ELSE;
         c->unreachable = false;
         push_types(f, c->nparams, c->params);
@@ -924,6 +984,7 @@ static int instr(struct fn *f, uint8_t op)
         if (check_end_of_frame(f, c))
             return -1;
         f->last_dest = -1;
+        f->acc_pos = f->acc_local = -1;
         if (c->kind == K_IF) {
             if (c->nparams != c->nresults ||
                 (c->nparams && memcmp(c->params, res(c), c->nparams)))
@@ -1309,8 +1370,9 @@ static int compile_function(struct fn *f, uint32_t fidx, struct code *code)
     }
 
     f->nvals = f->nctrls = f->ncode = f->nmap = 0;
-    f->nconsts = f->nfix = 0;
+    f->nconsts = f->ncvals = f->nfix = 0;
     f->last_dest = -1;
+    f->acc_pos = f->acc_local = -1;
     f->max_height = 0;
     f->ninstr = f->loop_instr = f->loop_depth = 0;
     f->instr_off = (uint32_t)rd_off(r);
@@ -1348,7 +1410,8 @@ static int compile_function(struct fn *f, uint32_t fidx, struct code *code)
     code->consts = malloc((f->nconsts ? f->nconsts : 1) * sizeof(uint64_t));
     if (!code->consts)
         return load_fail(f->lc, ERR_NO_MEMORY, r, "out of memory compiling");
-    memcpy(code->consts, f->consts, f->nconsts * sizeof(uint64_t));
+    if (f->nconsts)
+        memcpy(code->consts, f->consts, f->nconsts * sizeof(uint64_t));
     code->nlocals = f->nlocals;
     code->max_height = (uint32_t)(tbase + f->max_height + 1);
     code->local_types = f->locals;
@@ -1369,11 +1432,8 @@ int wasm_compile_module(wasm_module *m, struct loadctx *lc)
     memset(&f, 0, sizeof f);
     f.m = m;
     f.lc = lc;
-    const void *const *tables[3];
-    wasm_interp_labels(tables);
-    f.labels = tables[0];
-    f.labels_a1 = tables[1];
-    f.labels_a2 = tables[2];
+    wasm_interp_labels(f.variants);
+    f.labels = f.variants[V_PLAIN];
     f.r.base = m->bytes;
     lc->section = "code section";
     int err = 0;
@@ -1385,6 +1445,8 @@ int wasm_compile_module(wasm_module *m, struct loadctx *lc)
     free(f.vals);
     free(f.locs);
     free(f.consts);
+    free(f.cvals);
+    free(f.cslot);
     free(f.fix);
     free(f.ctrls);
     free(f.code);

@@ -133,7 +133,7 @@ wasm_memory *wasm_memory_new(wasm_store *s, uint32_t min_pages, uint32_t max_pag
 
 wasm_table *wasm_table_new(wasm_store *s, enum wasm_valtype reftype, uint32_t min, uint32_t max)
 {
-    if (max < min || min > 10000000)
+    if (max < min || min > WASM_MAX_TABLE_ELEMS)
         return NULL;
     wasm_table *t = store_alloc(s, OBJ_TABLE, sizeof *t);
     if (!t)
@@ -179,11 +179,11 @@ int32_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta, uint32_t cap)
     return (int32_t)old;
 }
 
-int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init)
+int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init, uint32_t cap)
 {
     uint32_t old = t->size;
     uint64_t want = (uint64_t)old + delta;
-    if (want > t->max || want > 10000000)
+    if (want > t->max || want > cap)
         return -1;
     if (delta == 0)
         return (int32_t)old;
@@ -292,6 +292,8 @@ int wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_extern *imp
     in->max_pages = limits && limits->max_pages ? limits->max_pages : WASM_MAX_PAGES;
     in->stack_slots = limits && limits->stack_slots ? limits->stack_slots : WASM_DEFAULT_STACK_SLOTS;
     in->max_depth = limits && limits->max_depth ? limits->max_depth : WASM_DEFAULT_MAX_DEPTH;
+    in->max_table_elems = limits && limits->max_table_elems && limits->max_table_elems < WASM_MAX_TABLE_ELEMS
+                              ? limits->max_table_elems : WASM_MAX_TABLE_ELEMS;
     in->funcs = calloc(m->nfuncs + 1, sizeof *in->funcs);
     in->tables = calloc(m->ntables + 1, sizeof *in->tables);
     in->globals = calloc(m->nglobals + 1, sizeof *in->globals);
@@ -299,8 +301,11 @@ int wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_extern *imp
     in->elem_refs = calloc(m->nelems + 1, sizeof *in->elem_refs);
     in->elem_len = calloc(m->nelems + 1, sizeof *in->elem_len);
     in->data_dropped = calloc(m->ndatas + 1, 1);
-    in->stack = malloc((size_t)in->stack_slots * sizeof *in->stack);
-    in->frames = malloc((size_t)in->max_depth * sizeof *in->frames);
+    /* small to start: instances that run little stay small */
+    in->stack_cap = in->stack_slots < 1024 ? in->stack_slots : 1024;
+    in->frames_cap = in->max_depth < 64 ? in->max_depth : 64;
+    in->stack = malloc((size_t)in->stack_cap * sizeof *in->stack);
+    in->frames = malloc((size_t)in->frames_cap * sizeof *in->frames);
     if (!in->funcs || !in->tables || !in->globals || !in->type_ids || !in->elem_refs ||
         !in->elem_len || !in->data_dropped || !in->stack || !in->frames)
         return ERR_NO_MEMORY;
@@ -326,6 +331,9 @@ int wasm_instantiate(wasm_store *s, const wasm_module *m, const wasm_extern *imp
     }
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
         const struct tabletype *tt = &m->tables[i];
+        if (tt->lim.min > in->max_table_elems)
+            return inst_fail(err, errlen, ERR_TOO_BIG, "table of %u elements exceeds the limit %u",
+                             tt->lim.min, in->max_table_elems);
         in->tables[i] = wasm_table_new(s, tt->reftype, tt->lim.min,
                                        tt->lim.has_max ? tt->lim.max : UINT32_MAX);
         if (!in->tables[i])
@@ -434,6 +442,40 @@ wasm_extern wasm_instance_export_at(wasm_instance *inst, uint32_t i)
 
 /* ---- running -------------------------------------------------------------- */
 
+int wasm_grow_stack(wasm_instance *in, uint64_t slots)
+{
+    if (slots <= in->stack_cap)
+        return 0;
+    if (slots > in->stack_slots)
+        return ERR_EXHAUSTED;
+    uint64_t cap = (uint64_t)in->stack_cap * 2;
+    if (cap < slots)
+        cap = slots;
+    if (cap > in->stack_slots)
+        cap = in->stack_slots;
+    wasm_value *n = realloc(in->stack, (size_t)cap * sizeof *n);
+    if (!n)
+        return ERR_EXHAUSTED;
+    in->stack = n;
+    in->stack_cap = (uint32_t)cap;
+    return 0;
+}
+
+int wasm_grow_frames(wasm_instance *in)
+{
+    if (in->frames_cap >= in->max_depth)
+        return ERR_EXHAUSTED;
+    uint64_t cap = (uint64_t)in->frames_cap * 2;
+    if (cap > in->max_depth)
+        cap = in->max_depth;
+    struct frame *n = realloc(in->frames, (size_t)cap * sizeof *n);
+    if (!n)
+        return ERR_EXHAUSTED;
+    in->frames = n;
+    in->frames_cap = (uint32_t)cap;
+    return 0;
+}
+
 int wasm_call_start(wasm_instance *inst, wasm_func *f, const wasm_value *args)
 {
     if (!f)
@@ -444,7 +486,7 @@ int wasm_call_start(wasm_instance *inst, wasm_func *f, const wasm_value *args)
     uint32_t need = f->host ? (np > f->type.nresults ? np : f->type.nresults)
                             : f->code->max_height;
     memset(&inst->trap, 0, sizeof inst->trap);
-    if (need > inst->stack_slots) {
+    if (need > inst->stack_cap && wasm_grow_stack(inst, need)) {
         inst->trap.status = ERR_EXHAUSTED;
         inst->trap.message = "call stack exhausted";
         return ERR_EXHAUSTED;
@@ -461,7 +503,7 @@ int wasm_call_start(wasm_instance *inst, wasm_func *f, const wasm_value *args)
         for (uint32_t i = 0; i < f->code->nconsts; i++)
             inst->stack[f->code->nlocals + i] = f->code->consts[i];
         inst->frames[0].fn = NULL;
-        inst->frames[0].pc = 0;
+        inst->frames[0].pc = NULL;
         inst->frames[0].fp = 0;
         inst->depth = 1;
         inst->fp = 0;

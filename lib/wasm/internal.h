@@ -218,10 +218,12 @@ struct wasm_store {
 uint32_t store_intern_type(wasm_store *s, const wasm_functype *t);
 void *store_alloc(wasm_store *s, int kind, size_t size);
 
-/* A call frame: the caller's state, restored on return. */
+/* A call frame: the caller's state, restored on return. pc points into
+ * the caller's code (fn->code->cells), which never moves while the module
+ * lives; a snapshot stores it as the cell index pc - fn->code->cells. */
 struct frame {
     wasm_func *fn;                 /* the caller (NULL: return to the host) */
-    uint32_t pc;                   /* caller's code cell to continue at */
+    const union cell *pc;          /* caller's code cell to continue at */
     uint32_t fp;                   /* caller's frame base (slot index) */
 };
 
@@ -240,10 +242,10 @@ struct wasm_instance {
     uint8_t *data_dropped;
 
     /* Execution state, all in runtime-owned memory. */
-    wasm_value *stack;
-    uint32_t stack_slots;
-    struct frame *frames;
-    uint32_t max_depth;
+    wasm_value *stack;             /* grows on demand up to stack_slots */
+    uint32_t stack_cap, stack_slots;
+    struct frame *frames;          /* grows on demand up to max_depth */
+    uint32_t frames_cap, max_depth;
     uint32_t depth;                /* frames in use */
     wasm_func *cur;                /* running function (when running/paused) */
     uint32_t pc, fp;               /* cell index, frame base (slot index) */
@@ -251,9 +253,11 @@ struct wasm_instance {
     uint32_t pending_args;         /* slot of a suspended host call's args */
     wasm_func *pending;            /* suspended host function, or NULL */
     uint32_t nresults;
-    int64_t fuel;
+    int64_t fuel;                  /* budget between runs; -1 unlimited */
+    int64_t fuel_left;             /* the interpreter's running count */
     int pause_requested;           /* set by other threads (atomic) */
     uint32_t max_pages;
+    uint32_t max_table_elems;
 
     wasm_trap_info trap;
     const char *host_trap_msg;
@@ -262,13 +266,20 @@ struct wasm_instance {
 /* The interpreter (interp.c). Returns a wasm_run_status or a trap. */
 int wasm_interp(wasm_instance *inst);
 /* The handler address tables the compiler threads code with: plain ops,
- * and the variants taking their first (1) or second (2) operand from the
- * accumulator (entries may be NULL). */
-void wasm_interp_labels(const void *const *tables[3]);
+ * then the variants: first operand from the accumulator, second from the
+ * accumulator, second immediate, first from the accumulator and second
+ * immediate (variant entries may be NULL). */
+void wasm_interp_labels(const void *const *tables[5]);
+
+/* Grow the value stack to hold at least `slots`, or the frame stack by one
+ * frame; ERR_EXHAUSTED beyond the instance's limits. The stack may move:
+ * everything refers to it by index. */
+int wasm_grow_stack(wasm_instance *in, uint64_t slots);
+int wasm_grow_frames(wasm_instance *in);
 
 /* Memory and table helpers shared by the interpreter and instantiation. */
 int32_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta, uint32_t cap);
-int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init);
+int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init, uint32_t cap);
 
 const char *wasm_type_name(uint8_t t);
 

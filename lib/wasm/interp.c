@@ -20,7 +20,7 @@
 
 static int interp_core(wasm_instance *self, const void *const **labels_out);
 
-void wasm_interp_labels(const void *const *tables[3])
+void wasm_interp_labels(const void *const *tables[5])
 {
     interp_core(NULL, tables);
 }
@@ -52,6 +52,23 @@ static inline void copy_down(wasm_value *dst, const wasm_value *src, uint32_t n)
         dst[i] = src[i];
 }
 
+/* A callee's frame: declared locals zeroed, constants copied in. Written
+ * as plain loops the compiler must not turn into memset/memcpy calls, which
+ * cost more than the few slots a typical function has. */
+static inline void enter_frame(wasm_value *fp, uint32_t nparams, const struct code *c)
+{
+    wasm_value *p = fp + nparams, *end = fp + c->nlocals;
+    while (p < end) {
+        *p++ = 0;
+        __asm__("" : "+r"(p));
+    }
+    const wasm_value *k = c->consts;
+    for (uint32_t i = 0; i < c->nconsts; i++) {
+        *p++ = *k++;
+        __asm__("" : "+r"(p));
+    }
+}
+
 static inline uint32_t ld32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t ld64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static inline uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
@@ -63,72 +80,18 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
         WASM_IR_OPS(IR_LABEL)
 #undef IR_LABEL
     };
-    /* Variant handlers reading an operand from acc; NULL: none (the
-     * compiler then uses the plain op, which reads the slot). */
+    /* Variant handlers (acc operands, immediate second operand); NULL:
+     * none for that op (the compiler then uses the plain op). */
     static const void *const labels_a1[OP_COUNT] = {
         [OP_I32_EQZ] = &&L_I32_EQZ_A1,
-        [OP_I32_EQ] = &&L_I32_EQ_A1,
-        [OP_I32_NE] = &&L_I32_NE_A1,
-        [OP_I32_LT_S] = &&L_I32_LT_S_A1,
-        [OP_I32_LT_U] = &&L_I32_LT_U_A1,
-        [OP_I32_GT_S] = &&L_I32_GT_S_A1,
-        [OP_I32_GT_U] = &&L_I32_GT_U_A1,
-        [OP_I32_LE_S] = &&L_I32_LE_S_A1,
-        [OP_I32_LE_U] = &&L_I32_LE_U_A1,
-        [OP_I32_GE_S] = &&L_I32_GE_S_A1,
-        [OP_I32_GE_U] = &&L_I32_GE_U_A1,
         [OP_I64_EQZ] = &&L_I64_EQZ_A1,
         [OP_REF_IS_NULL] = &&L_REF_IS_NULL_A1,
-        [OP_I64_EQ] = &&L_I64_EQ_A1,
-        [OP_I64_NE] = &&L_I64_NE_A1,
-        [OP_I64_LT_S] = &&L_I64_LT_S_A1,
-        [OP_I64_LT_U] = &&L_I64_LT_U_A1,
-        [OP_I64_GT_S] = &&L_I64_GT_S_A1,
-        [OP_I64_GT_U] = &&L_I64_GT_U_A1,
-        [OP_I64_LE_S] = &&L_I64_LE_S_A1,
-        [OP_I64_LE_U] = &&L_I64_LE_U_A1,
-        [OP_I64_GE_S] = &&L_I64_GE_S_A1,
-        [OP_I64_GE_U] = &&L_I64_GE_U_A1,
-        [OP_F32_EQ] = &&L_F32_EQ_A1,
-        [OP_F32_NE] = &&L_F32_NE_A1,
-        [OP_F32_LT] = &&L_F32_LT_A1,
-        [OP_F32_GT] = &&L_F32_GT_A1,
-        [OP_F32_LE] = &&L_F32_LE_A1,
-        [OP_F32_GE] = &&L_F32_GE_A1,
-        [OP_F64_EQ] = &&L_F64_EQ_A1,
-        [OP_F64_NE] = &&L_F64_NE_A1,
-        [OP_F64_LT] = &&L_F64_LT_A1,
-        [OP_F64_GT] = &&L_F64_GT_A1,
-        [OP_F64_LE] = &&L_F64_LE_A1,
-        [OP_F64_GE] = &&L_F64_GE_A1,
         [OP_I32_CLZ] = &&L_I32_CLZ_A1,
         [OP_I32_CTZ] = &&L_I32_CTZ_A1,
         [OP_I32_POPCNT] = &&L_I32_POPCNT_A1,
-        [OP_I32_ADD] = &&L_I32_ADD_A1,
-        [OP_I32_SUB] = &&L_I32_SUB_A1,
-        [OP_I32_MUL] = &&L_I32_MUL_A1,
-        [OP_I32_AND] = &&L_I32_AND_A1,
-        [OP_I32_OR] = &&L_I32_OR_A1,
-        [OP_I32_XOR] = &&L_I32_XOR_A1,
-        [OP_I32_SHL] = &&L_I32_SHL_A1,
-        [OP_I32_SHR_S] = &&L_I32_SHR_S_A1,
-        [OP_I32_SHR_U] = &&L_I32_SHR_U_A1,
-        [OP_I32_ROTL] = &&L_I32_ROTL_A1,
-        [OP_I32_ROTR] = &&L_I32_ROTR_A1,
         [OP_I64_CLZ] = &&L_I64_CLZ_A1,
         [OP_I64_CTZ] = &&L_I64_CTZ_A1,
         [OP_I64_POPCNT] = &&L_I64_POPCNT_A1,
-        [OP_I64_ADD] = &&L_I64_ADD_A1,
-        [OP_I64_SUB] = &&L_I64_SUB_A1,
-        [OP_I64_MUL] = &&L_I64_MUL_A1,
-        [OP_I64_AND] = &&L_I64_AND_A1,
-        [OP_I64_OR] = &&L_I64_OR_A1,
-        [OP_I64_XOR] = &&L_I64_XOR_A1,
-        [OP_I64_SHL] = &&L_I64_SHL_A1,
-        [OP_I64_SHR_S] = &&L_I64_SHR_S_A1,
-        [OP_I64_SHR_U] = &&L_I64_SHR_U_A1,
-        [OP_I64_ROTL] = &&L_I64_ROTL_A1,
-        [OP_I64_ROTR] = &&L_I64_ROTR_A1,
         [OP_F32_ABS] = &&L_F32_ABS_A1,
         [OP_F32_NEG] = &&L_F32_NEG_A1,
         [OP_F32_CEIL] = &&L_F32_CEIL_A1,
@@ -136,13 +99,6 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
         [OP_F32_TRUNC] = &&L_F32_TRUNC_A1,
         [OP_F32_NEAREST] = &&L_F32_NEAREST_A1,
         [OP_F32_SQRT] = &&L_F32_SQRT_A1,
-        [OP_F32_ADD] = &&L_F32_ADD_A1,
-        [OP_F32_SUB] = &&L_F32_SUB_A1,
-        [OP_F32_MUL] = &&L_F32_MUL_A1,
-        [OP_F32_DIV] = &&L_F32_DIV_A1,
-        [OP_F32_MIN] = &&L_F32_MIN_A1,
-        [OP_F32_MAX] = &&L_F32_MAX_A1,
-        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_A1,
         [OP_F64_ABS] = &&L_F64_ABS_A1,
         [OP_F64_NEG] = &&L_F64_NEG_A1,
         [OP_F64_CEIL] = &&L_F64_CEIL_A1,
@@ -150,13 +106,6 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
         [OP_F64_TRUNC] = &&L_F64_TRUNC_A1,
         [OP_F64_NEAREST] = &&L_F64_NEAREST_A1,
         [OP_F64_SQRT] = &&L_F64_SQRT_A1,
-        [OP_F64_ADD] = &&L_F64_ADD_A1,
-        [OP_F64_SUB] = &&L_F64_SUB_A1,
-        [OP_F64_MUL] = &&L_F64_MUL_A1,
-        [OP_F64_DIV] = &&L_F64_DIV_A1,
-        [OP_F64_MIN] = &&L_F64_MIN_A1,
-        [OP_F64_MAX] = &&L_F64_MAX_A1,
-        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A1,
         [OP_I32_WRAP_I64] = &&L_I32_WRAP_I64_A1,
         [OP_I64_EXTEND_I32_S] = &&L_I64_EXTEND_I32_S_A1,
         [OP_I64_EXTEND_I32_U] = &&L_I64_EXTEND_I32_U_A1,
@@ -185,6 +134,74 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
         [OP_I64_TRUNC_SAT_F32_U] = &&L_I64_TRUNC_SAT_F32_U_A1,
         [OP_I64_TRUNC_SAT_F64_S] = &&L_I64_TRUNC_SAT_F64_S_A1,
         [OP_I64_TRUNC_SAT_F64_U] = &&L_I64_TRUNC_SAT_F64_U_A1,
+        [OP_I32_EQ] = &&L_I32_EQ_A1,
+        [OP_I32_NE] = &&L_I32_NE_A1,
+        [OP_I32_LT_S] = &&L_I32_LT_S_A1,
+        [OP_I32_LT_U] = &&L_I32_LT_U_A1,
+        [OP_I32_GT_S] = &&L_I32_GT_S_A1,
+        [OP_I32_GT_U] = &&L_I32_GT_U_A1,
+        [OP_I32_LE_S] = &&L_I32_LE_S_A1,
+        [OP_I32_LE_U] = &&L_I32_LE_U_A1,
+        [OP_I32_GE_S] = &&L_I32_GE_S_A1,
+        [OP_I32_GE_U] = &&L_I32_GE_U_A1,
+        [OP_I64_EQ] = &&L_I64_EQ_A1,
+        [OP_I64_NE] = &&L_I64_NE_A1,
+        [OP_I64_LT_S] = &&L_I64_LT_S_A1,
+        [OP_I64_LT_U] = &&L_I64_LT_U_A1,
+        [OP_I64_GT_S] = &&L_I64_GT_S_A1,
+        [OP_I64_GT_U] = &&L_I64_GT_U_A1,
+        [OP_I64_LE_S] = &&L_I64_LE_S_A1,
+        [OP_I64_LE_U] = &&L_I64_LE_U_A1,
+        [OP_I64_GE_S] = &&L_I64_GE_S_A1,
+        [OP_I64_GE_U] = &&L_I64_GE_U_A1,
+        [OP_F32_EQ] = &&L_F32_EQ_A1,
+        [OP_F32_NE] = &&L_F32_NE_A1,
+        [OP_F32_LT] = &&L_F32_LT_A1,
+        [OP_F32_GT] = &&L_F32_GT_A1,
+        [OP_F32_LE] = &&L_F32_LE_A1,
+        [OP_F32_GE] = &&L_F32_GE_A1,
+        [OP_F64_EQ] = &&L_F64_EQ_A1,
+        [OP_F64_NE] = &&L_F64_NE_A1,
+        [OP_F64_LT] = &&L_F64_LT_A1,
+        [OP_F64_GT] = &&L_F64_GT_A1,
+        [OP_F64_LE] = &&L_F64_LE_A1,
+        [OP_F64_GE] = &&L_F64_GE_A1,
+        [OP_I32_ADD] = &&L_I32_ADD_A1,
+        [OP_I32_SUB] = &&L_I32_SUB_A1,
+        [OP_I32_MUL] = &&L_I32_MUL_A1,
+        [OP_I32_AND] = &&L_I32_AND_A1,
+        [OP_I32_OR] = &&L_I32_OR_A1,
+        [OP_I32_XOR] = &&L_I32_XOR_A1,
+        [OP_I32_SHL] = &&L_I32_SHL_A1,
+        [OP_I32_SHR_S] = &&L_I32_SHR_S_A1,
+        [OP_I32_SHR_U] = &&L_I32_SHR_U_A1,
+        [OP_I32_ROTL] = &&L_I32_ROTL_A1,
+        [OP_I32_ROTR] = &&L_I32_ROTR_A1,
+        [OP_I64_ADD] = &&L_I64_ADD_A1,
+        [OP_I64_SUB] = &&L_I64_SUB_A1,
+        [OP_I64_MUL] = &&L_I64_MUL_A1,
+        [OP_I64_AND] = &&L_I64_AND_A1,
+        [OP_I64_OR] = &&L_I64_OR_A1,
+        [OP_I64_XOR] = &&L_I64_XOR_A1,
+        [OP_I64_SHL] = &&L_I64_SHL_A1,
+        [OP_I64_SHR_S] = &&L_I64_SHR_S_A1,
+        [OP_I64_SHR_U] = &&L_I64_SHR_U_A1,
+        [OP_I64_ROTL] = &&L_I64_ROTL_A1,
+        [OP_I64_ROTR] = &&L_I64_ROTR_A1,
+        [OP_F32_ADD] = &&L_F32_ADD_A1,
+        [OP_F32_SUB] = &&L_F32_SUB_A1,
+        [OP_F32_MUL] = &&L_F32_MUL_A1,
+        [OP_F32_DIV] = &&L_F32_DIV_A1,
+        [OP_F32_MIN] = &&L_F32_MIN_A1,
+        [OP_F32_MAX] = &&L_F32_MAX_A1,
+        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_A1,
+        [OP_F64_ADD] = &&L_F64_ADD_A1,
+        [OP_F64_SUB] = &&L_F64_SUB_A1,
+        [OP_F64_MUL] = &&L_F64_MUL_A1,
+        [OP_F64_DIV] = &&L_F64_DIV_A1,
+        [OP_F64_MIN] = &&L_F64_MIN_A1,
+        [OP_F64_MAX] = &&L_F64_MAX_A1,
+        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A1,
     };
     static const void *const labels_a2[OP_COUNT] = {
         [OP_I32_EQ] = &&L_I32_EQ_A2,
@@ -256,16 +273,160 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
         [OP_F64_MAX] = &&L_F64_MAX_A2,
         [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A2,
     };
+    static const void *const labels_i2[OP_COUNT] = {
+        [OP_I32_EQ] = &&L_I32_EQ_I2,
+        [OP_I32_NE] = &&L_I32_NE_I2,
+        [OP_I32_LT_S] = &&L_I32_LT_S_I2,
+        [OP_I32_LT_U] = &&L_I32_LT_U_I2,
+        [OP_I32_GT_S] = &&L_I32_GT_S_I2,
+        [OP_I32_GT_U] = &&L_I32_GT_U_I2,
+        [OP_I32_LE_S] = &&L_I32_LE_S_I2,
+        [OP_I32_LE_U] = &&L_I32_LE_U_I2,
+        [OP_I32_GE_S] = &&L_I32_GE_S_I2,
+        [OP_I32_GE_U] = &&L_I32_GE_U_I2,
+        [OP_I64_EQ] = &&L_I64_EQ_I2,
+        [OP_I64_NE] = &&L_I64_NE_I2,
+        [OP_I64_LT_S] = &&L_I64_LT_S_I2,
+        [OP_I64_LT_U] = &&L_I64_LT_U_I2,
+        [OP_I64_GT_S] = &&L_I64_GT_S_I2,
+        [OP_I64_GT_U] = &&L_I64_GT_U_I2,
+        [OP_I64_LE_S] = &&L_I64_LE_S_I2,
+        [OP_I64_LE_U] = &&L_I64_LE_U_I2,
+        [OP_I64_GE_S] = &&L_I64_GE_S_I2,
+        [OP_I64_GE_U] = &&L_I64_GE_U_I2,
+        [OP_F32_EQ] = &&L_F32_EQ_I2,
+        [OP_F32_NE] = &&L_F32_NE_I2,
+        [OP_F32_LT] = &&L_F32_LT_I2,
+        [OP_F32_GT] = &&L_F32_GT_I2,
+        [OP_F32_LE] = &&L_F32_LE_I2,
+        [OP_F32_GE] = &&L_F32_GE_I2,
+        [OP_F64_EQ] = &&L_F64_EQ_I2,
+        [OP_F64_NE] = &&L_F64_NE_I2,
+        [OP_F64_LT] = &&L_F64_LT_I2,
+        [OP_F64_GT] = &&L_F64_GT_I2,
+        [OP_F64_LE] = &&L_F64_LE_I2,
+        [OP_F64_GE] = &&L_F64_GE_I2,
+        [OP_I32_ADD] = &&L_I32_ADD_I2,
+        [OP_I32_SUB] = &&L_I32_SUB_I2,
+        [OP_I32_MUL] = &&L_I32_MUL_I2,
+        [OP_I32_AND] = &&L_I32_AND_I2,
+        [OP_I32_OR] = &&L_I32_OR_I2,
+        [OP_I32_XOR] = &&L_I32_XOR_I2,
+        [OP_I32_SHL] = &&L_I32_SHL_I2,
+        [OP_I32_SHR_S] = &&L_I32_SHR_S_I2,
+        [OP_I32_SHR_U] = &&L_I32_SHR_U_I2,
+        [OP_I32_ROTL] = &&L_I32_ROTL_I2,
+        [OP_I32_ROTR] = &&L_I32_ROTR_I2,
+        [OP_I64_ADD] = &&L_I64_ADD_I2,
+        [OP_I64_SUB] = &&L_I64_SUB_I2,
+        [OP_I64_MUL] = &&L_I64_MUL_I2,
+        [OP_I64_AND] = &&L_I64_AND_I2,
+        [OP_I64_OR] = &&L_I64_OR_I2,
+        [OP_I64_XOR] = &&L_I64_XOR_I2,
+        [OP_I64_SHL] = &&L_I64_SHL_I2,
+        [OP_I64_SHR_S] = &&L_I64_SHR_S_I2,
+        [OP_I64_SHR_U] = &&L_I64_SHR_U_I2,
+        [OP_I64_ROTL] = &&L_I64_ROTL_I2,
+        [OP_I64_ROTR] = &&L_I64_ROTR_I2,
+        [OP_F32_ADD] = &&L_F32_ADD_I2,
+        [OP_F32_SUB] = &&L_F32_SUB_I2,
+        [OP_F32_MUL] = &&L_F32_MUL_I2,
+        [OP_F32_DIV] = &&L_F32_DIV_I2,
+        [OP_F32_MIN] = &&L_F32_MIN_I2,
+        [OP_F32_MAX] = &&L_F32_MAX_I2,
+        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_I2,
+        [OP_F64_ADD] = &&L_F64_ADD_I2,
+        [OP_F64_SUB] = &&L_F64_SUB_I2,
+        [OP_F64_MUL] = &&L_F64_MUL_I2,
+        [OP_F64_DIV] = &&L_F64_DIV_I2,
+        [OP_F64_MIN] = &&L_F64_MIN_I2,
+        [OP_F64_MAX] = &&L_F64_MAX_I2,
+        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_I2,
+    };
+    static const void *const labels_a1i2[OP_COUNT] = {
+        [OP_I32_EQ] = &&L_I32_EQ_A1I2,
+        [OP_I32_NE] = &&L_I32_NE_A1I2,
+        [OP_I32_LT_S] = &&L_I32_LT_S_A1I2,
+        [OP_I32_LT_U] = &&L_I32_LT_U_A1I2,
+        [OP_I32_GT_S] = &&L_I32_GT_S_A1I2,
+        [OP_I32_GT_U] = &&L_I32_GT_U_A1I2,
+        [OP_I32_LE_S] = &&L_I32_LE_S_A1I2,
+        [OP_I32_LE_U] = &&L_I32_LE_U_A1I2,
+        [OP_I32_GE_S] = &&L_I32_GE_S_A1I2,
+        [OP_I32_GE_U] = &&L_I32_GE_U_A1I2,
+        [OP_I64_EQ] = &&L_I64_EQ_A1I2,
+        [OP_I64_NE] = &&L_I64_NE_A1I2,
+        [OP_I64_LT_S] = &&L_I64_LT_S_A1I2,
+        [OP_I64_LT_U] = &&L_I64_LT_U_A1I2,
+        [OP_I64_GT_S] = &&L_I64_GT_S_A1I2,
+        [OP_I64_GT_U] = &&L_I64_GT_U_A1I2,
+        [OP_I64_LE_S] = &&L_I64_LE_S_A1I2,
+        [OP_I64_LE_U] = &&L_I64_LE_U_A1I2,
+        [OP_I64_GE_S] = &&L_I64_GE_S_A1I2,
+        [OP_I64_GE_U] = &&L_I64_GE_U_A1I2,
+        [OP_F32_EQ] = &&L_F32_EQ_A1I2,
+        [OP_F32_NE] = &&L_F32_NE_A1I2,
+        [OP_F32_LT] = &&L_F32_LT_A1I2,
+        [OP_F32_GT] = &&L_F32_GT_A1I2,
+        [OP_F32_LE] = &&L_F32_LE_A1I2,
+        [OP_F32_GE] = &&L_F32_GE_A1I2,
+        [OP_F64_EQ] = &&L_F64_EQ_A1I2,
+        [OP_F64_NE] = &&L_F64_NE_A1I2,
+        [OP_F64_LT] = &&L_F64_LT_A1I2,
+        [OP_F64_GT] = &&L_F64_GT_A1I2,
+        [OP_F64_LE] = &&L_F64_LE_A1I2,
+        [OP_F64_GE] = &&L_F64_GE_A1I2,
+        [OP_I32_ADD] = &&L_I32_ADD_A1I2,
+        [OP_I32_SUB] = &&L_I32_SUB_A1I2,
+        [OP_I32_MUL] = &&L_I32_MUL_A1I2,
+        [OP_I32_AND] = &&L_I32_AND_A1I2,
+        [OP_I32_OR] = &&L_I32_OR_A1I2,
+        [OP_I32_XOR] = &&L_I32_XOR_A1I2,
+        [OP_I32_SHL] = &&L_I32_SHL_A1I2,
+        [OP_I32_SHR_S] = &&L_I32_SHR_S_A1I2,
+        [OP_I32_SHR_U] = &&L_I32_SHR_U_A1I2,
+        [OP_I32_ROTL] = &&L_I32_ROTL_A1I2,
+        [OP_I32_ROTR] = &&L_I32_ROTR_A1I2,
+        [OP_I64_ADD] = &&L_I64_ADD_A1I2,
+        [OP_I64_SUB] = &&L_I64_SUB_A1I2,
+        [OP_I64_MUL] = &&L_I64_MUL_A1I2,
+        [OP_I64_AND] = &&L_I64_AND_A1I2,
+        [OP_I64_OR] = &&L_I64_OR_A1I2,
+        [OP_I64_XOR] = &&L_I64_XOR_A1I2,
+        [OP_I64_SHL] = &&L_I64_SHL_A1I2,
+        [OP_I64_SHR_S] = &&L_I64_SHR_S_A1I2,
+        [OP_I64_SHR_U] = &&L_I64_SHR_U_A1I2,
+        [OP_I64_ROTL] = &&L_I64_ROTL_A1I2,
+        [OP_I64_ROTR] = &&L_I64_ROTR_A1I2,
+        [OP_F32_ADD] = &&L_F32_ADD_A1I2,
+        [OP_F32_SUB] = &&L_F32_SUB_A1I2,
+        [OP_F32_MUL] = &&L_F32_MUL_A1I2,
+        [OP_F32_DIV] = &&L_F32_DIV_A1I2,
+        [OP_F32_MIN] = &&L_F32_MIN_A1I2,
+        [OP_F32_MAX] = &&L_F32_MAX_A1I2,
+        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_A1I2,
+        [OP_F64_ADD] = &&L_F64_ADD_A1I2,
+        [OP_F64_SUB] = &&L_F64_SUB_A1I2,
+        [OP_F64_MUL] = &&L_F64_MUL_A1I2,
+        [OP_F64_DIV] = &&L_F64_DIV_A1I2,
+        [OP_F64_MIN] = &&L_F64_MIN_A1I2,
+        [OP_F64_MAX] = &&L_F64_MAX_A1I2,
+        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A1I2,
+    };
     if (labels_out) {
         labels_out[0] = labels;
         labels_out[1] = labels_a1;
         labels_out[2] = labels_a2;
+        labels_out[3] = labels_i2;
+        labels_out[4] = labels_a1i2;
         return 0;
     }
 
     /* Little-endian hosts only (x86-64, RISC-V): loads are plain copies. */
-    wasm_value *const stack = self->stack;
-    wasm_value *const stack_end = stack + self->stack_slots;
+    /* Few values live in registers across handlers (pc, fp, acc, mem,
+     * memsize, mi): the stack bounds and fuel are read from the instance
+     * where needed, which keeps the hot handlers free of spills. */
+    wasm_value *stack = self->stack;            /* moves when the stack grows */
     wasm_func *cur = self->cur;
     wasm_instance *mi = cur->inst;
     const cell *pc = cur->code->cells + self->pc;
@@ -277,7 +438,7 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
      * may read it from here instead of memory, avoiding a store-to-load
      * round trip on the critical path. Never live across a safe point. */
     wasm_value acc = 0;
-    int64_t fuel = self->fuel < 0 ? INT64_MAX : self->fuel;
+    self->fuel_left = self->fuel < 0 ? INT64_MAX : self->fuel;
     const char *trap_msg = NULL;
     int trap_status = ERR_TRAP;
     int status;
@@ -340,6 +501,23 @@ L_##name: { \
     BR_CMP(BR_IF_LE_U, a <= b)
     BR_CMP(BR_IF_GE_S, (int32_t)a >= (int32_t)b)
     BR_CMP(BR_IF_GE_U, a >= b)
+#define BR_CMP_I(name, cmp) \
+L_##name: { \
+    uint32_t a = (uint32_t)S(2), b = (uint32_t)IMM(3); \
+    if (cmp) \
+        NEXT(pc[1].i64); \
+    NEXT(4); \
+}
+    BR_CMP_I(BR_IF_EQ_I, a == b)
+    BR_CMP_I(BR_IF_NE_I, a != b)
+    BR_CMP_I(BR_IF_LT_S_I, (int32_t)a < (int32_t)b)
+    BR_CMP_I(BR_IF_LT_U_I, a < b)
+    BR_CMP_I(BR_IF_GT_S_I, (int32_t)a > (int32_t)b)
+    BR_CMP_I(BR_IF_GT_U_I, a > b)
+    BR_CMP_I(BR_IF_LE_S_I, (int32_t)a <= (int32_t)b)
+    BR_CMP_I(BR_IF_LE_U_I, a <= b)
+    BR_CMP_I(BR_IF_GE_S_I, (int32_t)a >= (int32_t)b)
+    BR_CMP_I(BR_IF_GE_U_I, a >= b)
 L_BR_TABLE: {
     uint32_t count = (uint32_t)IMM(1), n = (uint32_t)IMM(2);
     uint32_t i = (uint32_t)S(3);
@@ -352,13 +530,13 @@ L_BR_TABLE: {
 
 L_CHECK:
     /* Safe point: loop headers and function entries. */
-    if (__builtin_expect((fuel -= (int64_t)IMM(1)) < 0 ||
+    if (__builtin_expect((self->fuel_left -= (int64_t)IMM(1)) < 0 ||
                          __atomic_load_n(&self->pause_requested, __ATOMIC_RELAXED), 0)) {
-        fuel += (int64_t)IMM(1);
+        self->fuel_left += (int64_t)IMM(1);
         if (__atomic_exchange_n(&self->pause_requested, 0, __ATOMIC_ACQ_REL)) {
             status = WASM_PAUSED;
         } else {
-            if (fuel >= (int64_t)IMM(1))
+            if (self->fuel_left >= (int64_t)IMM(1))
                 NEXT(2);
             status = WASM_OUT_OF_FUEL;
         }
@@ -377,7 +555,7 @@ L_RETURN: {
     }
     cur = fr->fn;
     fp = stack + fr->fp;
-    pc = cur->code->cells + fr->pc;
+    pc = fr->pc;
     /* mem/memsize always follow growth of mi's memory, so they only need
      * reloading when the caller belongs to another instance */
     if (cur->inst != mi) {
@@ -408,9 +586,15 @@ L_CALL_INDIRECT: {
 do_call:
     if (f->host) {
         uint32_t np = f->type.nparams, nr = f->type.nresults;
-        if (args + (nr > np ? nr : np) > stack_end) {
-            trap_status = ERR_EXHAUSTED;
-            TRAP("call stack exhausted");
+        if (args + (nr > np ? nr : np) > stack + self->stack_cap) {
+            size_t ai = (size_t)(args - stack), fi = (size_t)(fp - stack);
+            if (wasm_grow_stack(self, ai + (nr > np ? nr : np))) {
+                trap_status = ERR_EXHAUSTED;
+                TRAP("call stack exhausted");
+            }
+            stack = self->stack;
+            fp = stack + fi;
+            args = stack + ai;
         }
         self->pc = (uint32_t)(pc - cur->code->cells);
         self->fp = (uint32_t)(fp - stack);
@@ -435,25 +619,28 @@ do_call:
         }
         TRAP(self->host_trap_msg ? self->host_trap_msg : "host function failed");
     }
-    if (self->depth >= self->max_depth) {
+    if (self->depth >= self->frames_cap && wasm_grow_frames(self)) {
         trap_status = ERR_EXHAUSTED;
         TRAP("call stack exhausted");
     }
     {
         const struct code *c = f->code;
-        if (args + c->max_height > stack_end) {
-            trap_status = ERR_EXHAUSTED;
-            TRAP("call stack exhausted");
+        if (args + c->max_height > stack + self->stack_cap) {
+            size_t ai = (size_t)(args - stack), fi = (size_t)(fp - stack);
+            if (wasm_grow_stack(self, ai + c->max_height)) {
+                trap_status = ERR_EXHAUSTED;
+                TRAP("call stack exhausted");
+            }
+            stack = self->stack;
+            fp = stack + fi;
+            args = stack + ai;
         }
         struct frame *fr = &self->frames[self->depth++];
         fr->fn = cur;
-        fr->pc = (uint32_t)(next - cur->code->cells);
+        fr->pc = next;
         fr->fp = (uint32_t)(fp - stack);
         fp = args;
-        for (uint32_t k = f->type.nparams; k < c->nlocals; k++)
-            fp[k] = 0;
-        for (uint32_t k = 0; k < c->nconsts; k++)
-            fp[c->nlocals + k] = c->consts[k];
+        enter_frame(fp, f->type.nparams, c);
         cur = f;
         pc = c->cells;
         if (f->inst != mi) {
@@ -461,10 +648,10 @@ do_call:
             RELOAD_MEM();
         }
         /* the callee's entry CHECK, inline: the common case skips it */
-        if (__builtin_expect((fuel - (int64_t)pc[1].u64) < 0 ||
+        if (__builtin_expect((self->fuel_left - (int64_t)pc[1].u64) < 0 ||
                              __atomic_load_n(&self->pause_requested, __ATOMIC_RELAXED), 0))
             NEXT(0);
-        fuel -= (int64_t)pc[1].u64;
+        self->fuel_left -= (int64_t)pc[1].u64;
         NEXT(2);
     }
 }
@@ -555,16 +742,21 @@ L_CONST:
     TRAP("internal error: stack op in register code");
 
 /* ---- numeric: unary ops read S(1) and write S(2); binary S(1) S(2) -> S(3) ---- */
-/* Each macro defines the op and its variants reading an operand from acc:
- * _A1 takes the first operand from acc, _A2 the second. */
+/* Each macro defines the op and its variants: _A1 takes the first operand
+ * from acc, _A2 the second; _I2 has the second operand as an immediate in
+ * its cell, _A1I2 both. */
 #define I32_BIN(name, expr) \
 L_##name: { uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2); S(3) = acc = (uint32_t)(expr); NEXT(4); } \
 L_##name##_A1: { uint32_t a = (uint32_t)acc, b = (uint32_t)S(2); S(3) = acc = (uint32_t)(expr); NEXT(4); } \
-L_##name##_A2: { uint32_t a = (uint32_t)S(1), b = (uint32_t)acc; S(3) = acc = (uint32_t)(expr); NEXT(4); }
+L_##name##_A2: { uint32_t a = (uint32_t)S(1), b = (uint32_t)acc; S(3) = acc = (uint32_t)(expr); NEXT(4); } \
+L_##name##_I2: { uint32_t a = (uint32_t)S(1), b = (uint32_t)IMM(2); S(3) = acc = (uint32_t)(expr); NEXT(4); } \
+L_##name##_A1I2: { uint32_t a = (uint32_t)acc, b = (uint32_t)IMM(2); S(3) = acc = (uint32_t)(expr); NEXT(4); }
 #define I64_BIN(name, expr) \
 L_##name: { uint64_t a = S(1), b = S(2); S(3) = acc = (uint64_t)(expr); NEXT(4); } \
 L_##name##_A1: { uint64_t a = acc, b = S(2); S(3) = acc = (uint64_t)(expr); NEXT(4); } \
-L_##name##_A2: { uint64_t a = S(1), b = acc; S(3) = acc = (uint64_t)(expr); NEXT(4); }
+L_##name##_A2: { uint64_t a = S(1), b = acc; S(3) = acc = (uint64_t)(expr); NEXT(4); } \
+L_##name##_I2: { uint64_t a = S(1), b = IMM(2); S(3) = acc = (uint64_t)(expr); NEXT(4); } \
+L_##name##_A1I2: { uint64_t a = acc, b = IMM(2); S(3) = acc = (uint64_t)(expr); NEXT(4); }
 #define I32_UN(name, expr) \
 L_##name: { uint32_t a = (uint32_t)S(1); S(2) = acc = (uint32_t)(expr); NEXT(3); } \
 L_##name##_A1: { uint32_t a = (uint32_t)acc; S(2) = acc = (uint32_t)(expr); NEXT(3); }
@@ -574,18 +766,24 @@ L_##name##_A1: { uint64_t a = acc; S(2) = acc = (uint64_t)(expr); NEXT(3); }
 #define F32_BIN(name, expr) \
 L_##name: { float a = f32_of(S(1)), b = f32_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
 L_##name##_A1: { float a = f32_of(acc), b = f32_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A2: { float a = f32_of(S(1)), b = f32_of(acc); S(3) = acc = (expr); NEXT(4); }
+L_##name##_A2: { float a = f32_of(S(1)), b = f32_of(acc); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_I2: { float a = f32_of(S(1)), b = f32_of(IMM(2)); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A1I2: { float a = f32_of(acc), b = f32_of(IMM(2)); S(3) = acc = (expr); NEXT(4); }
 #define F64_BIN(name, expr) \
 L_##name: { double a = f64_of(S(1)), b = f64_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
 L_##name##_A1: { double a = f64_of(acc), b = f64_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A2: { double a = f64_of(S(1)), b = f64_of(acc); S(3) = acc = (expr); NEXT(4); }
+L_##name##_A2: { double a = f64_of(S(1)), b = f64_of(acc); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_I2: { double a = f64_of(S(1)), b = f64_of(IMM(2)); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A1I2: { double a = f64_of(acc), b = f64_of(IMM(2)); S(3) = acc = (expr); NEXT(4); }
 #define UNARY(name, expr) \
 L_##name: { uint64_t v = S(1); S(2) = acc = (expr); NEXT(3); } \
 L_##name##_A1: { uint64_t v = acc; S(2) = acc = (expr); NEXT(3); }
 #define BINARY(name, expr) \
 L_##name: { uint64_t v = S(1), w = S(2); S(3) = acc = (expr); NEXT(4); } \
 L_##name##_A1: { uint64_t v = acc, w = S(2); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A2: { uint64_t v = S(1), w = acc; S(3) = acc = (expr); NEXT(4); }
+L_##name##_A2: { uint64_t v = S(1), w = acc; S(3) = acc = (expr); NEXT(4); } \
+L_##name##_I2: { uint64_t v = S(1), w = IMM(2); S(3) = acc = (expr); NEXT(4); } \
+L_##name##_A1I2: { uint64_t v = acc, w = IMM(2); S(3) = acc = (expr); NEXT(4); }
 
     I32_UN(I32_EQZ, a == 0)
     I32_BIN(I32_EQ, a == b)
@@ -863,7 +1061,7 @@ L_TABLE_COPY: {
 }
 L_TABLE_GROW: {
     wasm_table *t = mi->tables[IMM(1)];
-    S(4) = (uint32_t)wasm_table_grow_by(t, (uint32_t)S(3), S(2));
+    S(4) = (uint32_t)wasm_table_grow_by(t, (uint32_t)S(3), S(2), self->max_table_elems);
     NEXT(5);
 }
 L_TABLE_SIZE:
@@ -889,7 +1087,7 @@ trap: {
     self->active = false;
     self->depth = 0;
     self->cur = NULL;
-    self->fuel = self->fuel < 0 ? -1 : (fuel < 0 ? 0 : fuel);
+    self->fuel = self->fuel < 0 ? -1 : (self->fuel_left < 0 ? 0 : self->fuel_left);
     return trap_status;
 }
 
@@ -897,13 +1095,13 @@ save:
     self->cur = cur;
     self->pc = (uint32_t)(pc - cur->code->cells);
     self->fp = (uint32_t)(fp - stack);
-    self->fuel = self->fuel < 0 ? -1 : fuel;
+    self->fuel = self->fuel < 0 ? -1 : self->fuel_left;
     return status;
 
 finish:
     self->active = false;
     self->cur = NULL;
     self->depth = 0;
-    self->fuel = self->fuel < 0 ? -1 : fuel;
+    self->fuel = self->fuel < 0 ? -1 : self->fuel_left;
     return status;
 }

@@ -62,34 +62,82 @@ static inline uint64_t f64_max(uint64_t a, uint64_t b)
     return x > y ? a : b;
 }
 
-/* Rounding helpers. NaN in gives an arithmetic NaN out (quiet bit set);
- * libm may not quiet a signalling NaN on every target, so do it here. */
-static inline uint64_t f32_round(uint64_t a, int mode)
-{
-    float x = f32_of(a);
-    if (x != x)
-        return (uint32_t)a | 0x00400000u;
-    switch (mode) {
-    case 0: x = ceilf(x); break;
-    case 1: x = floorf(x); break;
-    case 2: x = truncf(x); break;
-    default: x = rintf(x); break;       /* default rounding: to nearest even */
-    }
-    return bits_f32(x);
-}
-
+/*
+ * Rounding to an integer (ceil, floor, trunc, nearest), done on the bits
+ * rather than with libm: picolibc's RISC-V floor/ceil get some large
+ * values wrong (found by running the spec tests on rv64), and libm may not
+ * quiet signalling NaNs. Values of magnitude 2^mantissa_bits or more are
+ * already integers. nearest relies on the default rounding mode (to nearest
+ * even), which the kernel never changes: adding and subtracting 2^52 rounds.
+ * mode: 0 ceil, 1 floor, 2 trunc, 3 nearest.
+ */
 static inline uint64_t f64_round(uint64_t a, int mode)
 {
+    const uint64_t sign = a & 0x8000000000000000ull;
+    int e = (int)((a >> 52) & 0x7ff) - 1023;
+    if (e == 1024)                          /* inf or NaN */
+        return (a & 0x000fffffffffffffull) ? a | 0x0008000000000000ull : a;
+    if (e >= 52)
+        return a;
     double x = f64_of(a);
-    if (x != x)
-        return a | 0x0008000000000000ull;
-    switch (mode) {
-    case 0: x = ceil(x); break;
-    case 1: x = floor(x); break;
-    case 2: x = trunc(x); break;
-    default: x = rint(x); break;
+    if (mode == 3) {
+        double y = x < 0 ? -x : x;
+        y = (y + 4503599627370496.0) - 4503599627370496.0;
+        return bits_f64(y) | sign;
     }
-    return bits_f64(x);
+    if (e < 0) {                            /* |x| < 1 */
+        if ((a << 1) == 0)
+            return a;                       /* +-0 */
+        if (mode == 0)
+            return sign ? sign : bits_f64(1.0);
+        if (mode == 1)
+            return sign ? bits_f64(-1.0) : 0;
+        return sign;
+    }
+    uint64_t frac = 0x000fffffffffffffull >> e;
+    if (!(a & frac))
+        return a;
+    uint64_t t = a & ~frac;                 /* truncated toward zero */
+    if (mode == 0 && !sign)
+        return bits_f64(f64_of(t) + 1.0);
+    if (mode == 1 && sign)
+        return bits_f64(f64_of(t) - 1.0);
+    return t;
+}
+
+static inline uint64_t f32_round(uint64_t a32, int mode)
+{
+    uint32_t a = (uint32_t)a32;
+    const uint32_t sign = a & 0x80000000u;
+    int e = (int)((a >> 23) & 0xff) - 127;
+    if (e == 128)
+        return (a & 0x007fffffu) ? (a | 0x00400000u) : a;
+    if (e >= 23)
+        return a;
+    float x = f32_of(a);
+    if (mode == 3) {
+        float y = x < 0 ? -x : x;
+        y = (y + 8388608.0f) - 8388608.0f;
+        return (uint32_t)bits_f32(y) | sign;
+    }
+    if (e < 0) {
+        if ((uint32_t)(a << 1) == 0)
+            return a;
+        if (mode == 0)
+            return sign ? sign : (uint32_t)bits_f32(1.0f);
+        if (mode == 1)
+            return sign ? (uint32_t)bits_f32(-1.0f) : 0;
+        return sign;
+    }
+    uint32_t frac = 0x007fffffu >> e;
+    if (!(a & frac))
+        return a;
+    uint32_t t = a & ~frac;
+    if (mode == 0 && !sign)
+        return bits_f32(f32_of(t) + 1.0f);
+    if (mode == 1 && sign)
+        return bits_f32(f32_of(t) - 1.0f);
+    return t;
 }
 
 /* Float-to-int conversions. Return 0 on success, 1 for NaN (invalid

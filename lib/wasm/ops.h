@@ -19,7 +19,10 @@
  *   TABLE_INIT seg t d s n | ELEM_DROP seg | TABLE_COPY t1 t2 d s n
  *   TABLE_GROW t init n d | TABLE_SIZE t d | TABLE_FILL t i v n
  * An i32 comparison feeding br_if or if fuses with it: BR_IF_<cmp> off a b
- * (BR_IF_EQZ off a) jumps when the comparison holds.
+ * (BR_IF_EQZ off a) jumps when the comparison holds; BR_IF_<cmp>_I off a imm
+ * compares with an immediate. Numeric ops have variants taking an operand
+ * from the interpreter's acc register or the second operand as an
+ * immediate (same cell layout; see interp.c).
  * A call's arguments are consecutive temporaries from slot "args"; the
  * callee's frame starts there, and its results come back in the same place.
  */
@@ -73,7 +76,9 @@
     X(TABLE_SIZE) X(TABLE_FILL) \
     X(BR_IF_EQZ) X(BR_IF_EQ) X(BR_IF_NE) X(BR_IF_LT_S) X(BR_IF_LT_U) \
     X(BR_IF_GT_S) X(BR_IF_GT_U) X(BR_IF_LE_S) X(BR_IF_LE_U) X(BR_IF_GE_S) \
-    X(BR_IF_GE_U)
+    X(BR_IF_GE_U) \
+    X(BR_IF_EQ_I) X(BR_IF_NE_I) X(BR_IF_LT_S_I) X(BR_IF_LT_U_I) X(BR_IF_GT_S_I) \
+    X(BR_IF_GT_U_I) X(BR_IF_LE_S_I) X(BR_IF_LE_U_I) X(BR_IF_GE_S_I) X(BR_IF_GE_U_I)
 
 enum ir_op {
 #define IR_ENUM(name) OP_##name,

@@ -134,9 +134,11 @@ typedef struct wasm_limits {
     uint32_t max_pages;        /* cap on linear memory (64 KiB pages) */
     uint32_t stack_slots;      /* value stack, 8-byte slots */
     uint32_t max_depth;        /* call frames */
+    uint32_t max_table_elems;  /* cap on each table this instance defines or grows */
 } wasm_limits;
 #define WASM_DEFAULT_STACK_SLOTS (256u * 1024)
 #define WASM_DEFAULT_MAX_DEPTH   20000u
+#define WASM_MAX_TABLE_ELEMS     10000000u
 
 /* An import, resolved by the embedder: exactly one pointer matches kind. */
 typedef struct wasm_extern {

@@ -18,11 +18,28 @@ SUITE = SHARED / "wasm-testsuite"
 PUSVM = BUILD / "bin" / "pusvm"
 FILES = sorted(p.name[:-5] for p in SUITE.glob("*.wast")) if SUITE.is_dir() else []
 TOTALS = {"passed": 0, "failed": 0, "skipped": 0, "files": 0}
+LINES = []
 
 
 @pytest.fixture(scope="module")
-def outdir(tmp_path_factory):
-    return tmp_path_factory.mktemp("wast")
+def outdir(tmp_path_factory, request):
+    yield tmp_path_factory.mktemp("wast")
+    # per-file and total counts, shown even when output is captured
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capman = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter and capman and TOTALS["files"]:
+        with capman.global_and_fixture_disabled():
+            report(reporter)
+
+
+def report(reporter):
+    reporter.write_line("")
+    for line in LINES:
+        reporter.write_line(line)
+    reporter.write_line(f"spec total over {TOTALS['files']} files: {TOTALS['passed']} passed, "
+                        f"{TOTALS['failed']} failed, {TOTALS['skipped']} skipped "
+                        f"(+{len([f for f in FILES if f.startswith('simd_')])} simd_* files "
+                        f"skipped: SIMD not implemented yet)")
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -44,12 +61,13 @@ def test_spec(name, outdir):
     TOTALS["failed"] += failed
     TOTALS["skipped"] += skipped
     TOTALS["files"] += 1
-    print(f"{name}: {passed} passed, {failed} failed, {skipped} skipped")
+    LINES.append(f"spec {name}: {passed} passed, {failed} failed, {skipped} skipped")
+    print(LINES[-1])
     assert failed == 0 and proc.returncode == 0, out[-20000:]
 
 
-def test_spec_total():
-    """Prints the total over the files run in this session (runs last)."""
+def test_spec_total(outdir):
+    """The total over the files run in this session (runs last)."""
     print(f"spec total over {TOTALS['files']} files: {TOTALS['passed']} passed, "
           f"{TOTALS['failed']} failed, {TOTALS['skipped']} skipped")
     assert TOTALS["failed"] == 0

@@ -52,7 +52,8 @@ static wasm_instance *fuzz_instantiate(wasm_store *s, const wasm_module *m)
         if (!ims[i].u.func)
             goto out;
     }
-    wasm_limits lim = {16, 4096, 200};
+    wasm_limits lim = {.max_pages = 16, .stack_slots = 4096, .max_depth = 200,
+                       .max_table_elems = 10000};
     char err[256];
     if (wasm_instantiate(s, m, ims, &lim, &in, err, sizeof err))
         in = NULL;

@@ -230,7 +230,7 @@ static void test_host_call_suspends(void **state)
 static void test_deep_recursion_traps_cleanly(void **state)
 {
     struct rt rt;
-    wasm_limits lim = {0, 4096, 500};
+    wasm_limits lim = {.stack_slots = 4096, .max_depth = 500};
     rt_open(&rt, &lim);
     wasm_value arg = 0;
     assert_int_equal(wasm_call(rt.in, export_func(&rt, "recurse"), &arg), ERR_EXHAUSTED);
@@ -272,7 +272,7 @@ static void test_trap_reports_function_and_offset(void **state)
 static void test_memory_limit(void **state)
 {
     struct rt rt;
-    wasm_limits lim = {2, 0, 0};
+    wasm_limits lim = {.max_pages = 2};
     rt_open(&rt, &lim);
     wasm_value arg = 1;
     assert_int_equal(wasm_call(rt.in, export_func(&rt, "grow"), &arg), WASM_DONE);
