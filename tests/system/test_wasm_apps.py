@@ -191,3 +191,18 @@ def test_table_full_of_ended_apps_makes_room(con):
     for i in range(3, 19):
         con.cmd(f"wasm stop h{i}")
     assert not re.search(r"^h\d+", con.cmd("wasm ps"), re.M)
+
+
+def test_runaway_app_on_one_hart_leaves_the_shell_responsive():
+    with Node("wasm-apps-smp1", smp=1, mem="128M") as n:
+        n.boot()
+        con = Console(n)
+        start = con.mark()
+        assert "app r started" in con.cmd("wasm start r spin")
+        con.wait(r"\[r\] spinning", start)
+        for _ in range(3):
+            assert "up " in con.cmd("uptime", timeout=10)
+            assert re.search(r"r\s+running\s+\d+", con.cmd("wasm ps", timeout=10))
+        assert "app r stopped" in con.cmd("wasm stop r", timeout=10)
+        # and a foreground app still gets the hart when nothing else runs
+        assert "app hello exited with status 0" in con.cmd("wasm run hello")
