@@ -1,0 +1,74 @@
+"""Apps reach files through WASI on the node's filesystem (services/vfs),
+confined to their preopened directory, and `wasm run` loads modules from
+files. A kernel built without services/vfs refuses file calls cleanly
+(the app sees an error, nothing crashes): that case is tested instead when
+the node has no `ls` command."""
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+from node import Node
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+PUSFS = ROOT / "build" / "bin" / "pusfs"
+
+
+def has_vfs(n):
+    return "no command" not in n.run("help ls")
+
+
+@pytest.fixture(scope="module")
+def node():
+    with Node("wasm-files", smp=2, mem="256M") as n:
+        n.boot()
+        yield n
+
+
+def test_files_in_the_preopened_directory(node):
+    out = node.run("wasm run -d /tmp files /tmp")
+    if not has_vfs(node):
+        assert "[files] files: mkdir failed: Not supported" in out, out
+        assert "app files exited with status 1" in out
+        return
+    assert "[files] read: hello files" in out, out
+    assert "[files] entry: note.txt" in out
+    assert "[files] size: 12" in out
+    assert "[files] files ok" in out
+    assert "app files exited with status 0" in out
+
+
+def test_no_escape_from_the_preopened_directory(node):
+    out = node.run("wasm run -d /tmp files /")
+    assert re.search(r"\[files\] files: mkdir failed: \w", out), out
+    assert "app files exited with status 1" in out
+    out = node.run("wasm run -d /tmp files /tmp/../..")
+    assert "[files] files: mkdir failed" in out, out
+
+
+def test_missing_file_is_a_clean_error(node):
+    out = node.run("wasm run /apps/nothing.wasm")
+    assert out.startswith("error: wasm run: cannot read /apps/nothing.wasm: "), out
+    assert "PusOS" in node.run("version")
+
+
+def test_app_from_a_file_on_disk(tmp_path):
+    img = tmp_path / "disk.img"
+    subprocess.run([PUSFS, "mkfs", img, "--block-size", "4096", "--blocks", "4096"], check=True,
+                   capture_output=True, timeout=60)
+    subprocess.run([PUSFS, "mkdir", img, "/apps"], check=True, capture_output=True, timeout=60)
+    subprocess.run([PUSFS, "put", img, ROOT / "build" / "apps" / "hello.wasm", "/apps/hi.wasm"],
+                   check=True, capture_output=True, timeout=60)
+    with Node("wasm-files-disk", smp=2, mem="256M", disk=str(img)) as n:
+        n.boot()
+        if not has_vfs(n):
+            pytest.skip("kernel built without services/vfs")
+        out = n.run("wasm run /apps/hi.wasm from-disk")
+        assert "[hi] hello from PusOS wasm" in out, out
+        assert "[hi] arg 1: from-disk" in out
+        assert "app hi exited with status 0" in out
+        # a corrupt module on disk is refused with the decoder's message
+        n.run("write /apps/bad.wasm not a module")
+        out = n.run("wasm run /apps/bad.wasm")
+        assert out.startswith("error: wasm run: /apps/bad.wasm: "), out
