@@ -76,15 +76,14 @@ static int tcp_echo(void *arg)
             continue;
         }
         __atomic_fetch_add(&echo_conns, 1, __ATOMIC_RELAXED);
-        struct thread *t = thread_create("echo-conn", tcp_echo_conn, c, THREAD_PRIORITY_DEFAULT,
-                                         THREAD_STACK_DEFAULT);
+        struct thread *t = thread_spawn("echo-conn", tcp_echo_conn, c, THREAD_PRIORITY_DEFAULT,
+                                        THREAD_STACK_DEFAULT);
         if (!t) {
             __atomic_fetch_sub(&echo_conns, 1, __ATOMIC_RELAXED);
             ksock_close(c);
             continue;
         }
-        thread_detach(t);
-        thread_start(t);
+        thread_detach(t);       /* frees itself when it returns */
     }
     return 0;
 }

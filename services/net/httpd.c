@@ -150,11 +150,15 @@ static int listener(void *arg)
         }
         c->sock = cs;
         __atomic_fetch_add(&active, 1, __ATOMIC_RELAXED);
-        if (!thread_spawn("httpd-conn", conn_thread, c, THREAD_PRIORITY_DEFAULT, 24 * 1024)) {
+        struct thread *t = thread_spawn("httpd-conn", conn_thread, c, THREAD_PRIORITY_DEFAULT,
+                                        24 * 1024);
+        if (!t) {
             __atomic_fetch_sub(&active, 1, __ATOMIC_RELAXED);
             ksock_close(cs);
             free(c);
+            continue;
         }
+        thread_detach(t);       /* frees itself when it returns */
     }
     return 0;
 }
