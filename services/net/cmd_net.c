@@ -26,7 +26,9 @@ static int cmd_ifconfig(int argc, char **argv)
     if (!st)
         return no_stack(argv[0]);
     net_lock();
-    for (struct net_netif *n = net_netif_first(st); n; n = n->next) {
+    /* Loopback, then the interfaces in device order (eth0, eth1...). */
+    for (int i = -1; i < netsvc_netif_count(); i++) {
+        struct net_netif *n = i < 0 ? net_netif_first(st) : netsvc_netif(i);
         char a[16], m[16], g[16];
         struct virtio_net *nd = netsvc_device(n);
         kprintf("%-6s %s%s mtu %u", n->name, n->up ? "UP" : "DOWN",

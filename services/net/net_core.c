@@ -179,25 +179,36 @@ static int parse_cidr(const char *s, uint32_t *addr, unsigned *prefix)
     return net_ip_parse(buf, addr);
 }
 
-static int configure(int n, bool *dhcp_taken)
+enum { CONF_OFF, CONF_DHCP, CONF_STATIC };
+
+/* What bootargs ask for interface n. lib/net runs one DHCP client per
+   stack: the first interface that asks for it gets it. Without ip=, eth0
+   uses DHCP; without ipN=, ethN uses DHCP if nobody else does (so a node
+   with ip=... on eth0 gets DHCP on eth1), else stays unconfigured. */
+static int conf_of(int n, bool *dhcp_taken)
+{
+    const char *ip = arg_for("ip", n);
+    if (ip && !strcmp(ip, "off"))
+        return CONF_OFF;
+    if (ip && strcmp(ip, "dhcp"))
+        return CONF_STATIC;
+    if (*dhcp_taken) {
+        if (ip)
+            log_warn("net: eth%d: only one interface can use DHCP", n);
+        return CONF_OFF;
+    }
+    *dhcp_taken = true;
+    return CONF_DHCP;
+}
+
+static int configure(int n, int conf)
 {
     struct net_netif *nif = netifs[n];
-    const char *ip = arg_for("ip", n);
-    if (ip && !strcmp(ip, "off")) {
-        log_info("net: %s left unconfigured (ip%s=off)", nif->name, n ? "N" : "");
+    if (conf == CONF_OFF) {
+        log_info("net: %s left unconfigured", nif->name);
         return 0;
     }
-    if (!ip || !strcmp(ip, "dhcp")) {
-        /* lib/net runs one DHCP client per stack: the first interface that
-           asks gets it. Without ip=, only eth0 defaults to DHCP, or the
-           second one when eth0 is static. */
-        if (!ip && n > 1)
-            return 0;
-        if (*dhcp_taken) {
-            log_warn("net: %s: only one interface can use DHCP", nif->name);
-            return ERR_NOT_SUPPORTED;
-        }
-        *dhcp_taken = true;
+    if (conf == CONF_DHCP) {
         int r = net_dhcp_start(nif);
         if (r < 0)
             log_warn("net: %s: DHCP failed to start: %s", nif->name, err_str(r));
@@ -205,6 +216,7 @@ static int configure(int n, bool *dhcp_taken)
             log_info("net: %s: DHCP started", nif->name);
         return r;
     }
+    const char *ip = arg_for("ip", n);
     uint32_t addr, gw = 0, dns = 0;
     unsigned prefix;
     const char *g = arg_for("gw", n), *d = arg_for("dns", n);
@@ -252,27 +264,41 @@ static int net_service_init(void)
     if (!stack)
         return ERR_NO_MEMORY;
 
-    mutex_acquire(&net_mutex);
-    for (int i = 0; i < virtio_net_count() && netif_count < MAX_NETIFS; i++) {
-        struct virtio_net *nd = virtio_net_get(i);
-        struct net_netif_config nc = { .mtu = 1500, .tx = netif_tx, .driver = nd };
-        char name[8];
-        snprintf(name, sizeof name, "eth%d", i);
-        nc.name = name;
-        virtio_net_mac(nd, nc.mac);
-        struct net_netif *nif;
-        int r = net_netif_add(stack, &nc, &nif);
-        if (r < 0) {
-            log_error("net: eth%d: %s", i, err_str(r));
-            continue;
-        }
-        devices[netif_count] = nd;
-        netifs[netif_count++] = nif;
-        net_netif_set_up(nif, true);
-    }
+    int conf[MAX_NETIFS];
     bool dhcp_taken = false;
-    for (int i = 0; i < netif_count; i++)
-        configure(i, &dhcp_taken);
+    int count = virtio_net_count() < MAX_NETIFS ? virtio_net_count() : MAX_NETIFS;
+    for (int i = 0; i < count; i++)
+        conf[i] = conf_of(i, &dhcp_taken);
+    mutex_acquire(&net_mutex);
+    /* lib/net sends limited broadcasts (DHCP before it has an address) out
+       of the first interface in its list, so the DHCP interface goes in
+       first; our names and netifs[] keep the device order. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < count; i++) {
+            if ((pass == 0) != (conf[i] == CONF_DHCP))
+                continue;
+            struct virtio_net *nd = virtio_net_get(i);
+            struct net_netif_config nc = { .mtu = 1500, .tx = netif_tx, .driver = nd };
+            char name[8];
+            snprintf(name, sizeof name, "eth%d", i);
+            nc.name = name;
+            virtio_net_mac(nd, nc.mac);
+            struct net_netif *nif;
+            int r = net_netif_add(stack, &nc, &nif);
+            if (r < 0) {
+                log_error("net: eth%d: %s", i, err_str(r));
+                mutex_release(&net_mutex);
+                return r;
+            }
+            devices[i] = nd;
+            netifs[i] = nif;
+        }
+    }
+    netif_count = count;
+    for (int i = 0; i < count; i++) {
+        net_netif_set_up(netifs[i], true);
+        configure(i, conf[i]);
+    }
     mutex_release(&net_mutex);
 
     /* Frames flow only once everything above is in place. */
