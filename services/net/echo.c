@@ -40,7 +40,7 @@ static int udp_echo(void *arg)
 static int tcp_echo_conn(void *arg)
 {
     struct ksock *c = arg;
-    uint8_t *buf = malloc(ECHO_BUF);
+    uint8_t *buf = netsvc_malloc(ECHO_BUF);
     if (buf) {
         ksock_setopt(c, NET_OPT_NODELAY, 1);
         for (;;) {
@@ -50,7 +50,7 @@ static int tcp_echo_conn(void *arg)
             if (ksock_send(c, buf, (size_t)n, ECHO_IDLE_NS) != n)
                 break;
         }
-        free(buf);
+        netsvc_free(buf);
         ksock_shutdown(c, NET_SHUT_WR);
     }
     ksock_close(c);

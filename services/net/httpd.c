@@ -121,7 +121,7 @@ static int conn_thread(void *arg)
     }
     http_conn_free(&c->http);
     ksock_close(c->sock);
-    free(c);
+    netsvc_free(c);
     __atomic_fetch_sub(&active, 1, __ATOMIC_RELAXED);
     return 0;
 }
@@ -143,7 +143,7 @@ static int listener(void *arg)
         struct ksock *cs;
         if (ksock_accept(s, &cs, TIMEOUT_INFINITE) < 0)
             continue;
-        struct conn *c = calloc(1, sizeof *c);
+        struct conn *c = netsvc_calloc(sizeof *c);
         if (!c) {
             ksock_close(cs);
             continue;
@@ -155,7 +155,7 @@ static int listener(void *arg)
         if (!t) {
             __atomic_fetch_sub(&active, 1, __ATOMIC_RELAXED);
             ksock_close(cs);
-            free(c);
+            netsvc_free(c);
             continue;
         }
         thread_detach(t);       /* frees itself when it returns */

@@ -73,8 +73,8 @@ void net_unlock(void)
 
 static uint64_t port_now(void *ctx) { (void)ctx; return clock_now_ns(); }
 static void port_random(void *ctx, void *buf, size_t len) { (void)ctx; netsvc_random(buf, len); }
-static void *port_malloc(void *ctx, size_t n) { (void)ctx; return malloc(n); }
-static void port_free(void *ctx, void *p) { (void)ctx; free(p); }
+static void *port_malloc(void *ctx, size_t n) { (void)ctx; return netsvc_malloc(n); }
+static void port_free(void *ctx, void *p) { (void)ctx; netsvc_free(p); }
 static void port_event(void *ctx, struct net_sock *sock, unsigned ev) { (void)ctx; ksock_event(sock, ev); }
 
 static void port_stack_event(void *ctx, unsigned ev)

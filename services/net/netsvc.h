@@ -40,6 +40,12 @@ struct virtio_net *netsvc_device(const struct net_netif *netif);
 unsigned netsvc_stack_seq(void);
 int netsvc_stack_wait(unsigned seq, int64_t timeout_ns);
 
+/* Memory for the stack, its buffers and services: big blocks come from
+   the page allocator (see mem.c). Free with netsvc_free only. */
+void *netsvc_malloc(size_t size);
+void *netsvc_calloc(size_t size);
+void netsvc_free(void *p);
+
 /* Fills buf with random bytes (seeded PRNG; see rand.c). */
 void netsvc_random(void *buf, size_t len);
 
