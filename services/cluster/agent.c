@@ -20,6 +20,7 @@ static struct {
     bool running;
     struct cluster_bootargs cfg;
     uint64_t boot_id;
+    struct cluster_netconf_result net;
     uint64_t seq;
     uint64_t sent, send_errors;
     int last_error;
@@ -129,6 +130,9 @@ static int cluster_agent_init(void)
         log_error("cluster: bad cluster bootargs (%s); agent off", err_str(r));
         return r;
     }
+    /* Addresses by MAC before the first heartbeat; on failure the agent still
+       runs (the controller may be reachable anyway) and says why in the log. */
+    cluster_netconf(&agent.cfg, &agent.net);
     do {
         netsvc_random(&agent.boot_id, sizeof(agent.boot_id));
     } while (agent.boot_id == 0);
@@ -148,6 +152,10 @@ static int cmd_cluster(int argc, char **argv)
     kprintf("node %u, boot id %016llx, controller %u.%u.%u.%u:%u, every %u ms\n", agent.cfg.node,
             (unsigned long long)agent.boot_id, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
             ip & 255, agent.cfg.controller_port, agent.cfg.hb_ms);
+    if (agent.net.segment >= 0 && agent.net.uplink >= 0)
+        kprintf("segment eth%d, uplink eth%d\n", agent.net.segment, agent.net.uplink);
+    else if (agent.net.segment >= 0)
+        kprintf("segment eth%d\n", agent.net.segment);
     kprintf("heartbeats sent %llu, send errors %llu%s%s\n", (unsigned long long)agent.sent,
             (unsigned long long)agent.send_errors, agent.send_errors ? ", last: " : "",
             agent.send_errors ? err_str(agent.last_error) : "");

@@ -11,6 +11,7 @@
 #define SERVICES_CLUSTER_AGENT_H
 
 #include <stdint.h>
+#include "cluster/bootargs.h"
 #include "cluster/heartbeat.h"
 
 /* Filled by the app manager when it exists; the default lists no apps. */
@@ -22,5 +23,16 @@ struct cpu_load_state {
     uint64_t last_now, last_idle;
 };
 unsigned cluster_cpu_load(struct cpu_load_state *st);
+
+/*
+ * Gives the segment NIC (MAC mac=) the address ip= and the uplink NIC (MAC
+ * up_mac=) up_ip= and up_gw=, whatever order the devices were probed in
+ * (see netconf.c). Indexes of the interfaces chosen (netsvc_netif), -1 if
+ * none. Without mac= it changes nothing and returns 0.
+ */
+struct cluster_netconf_result {
+    int segment, uplink;
+};
+int cluster_netconf(const struct cluster_bootargs *cfg, struct cluster_netconf_result *res);
 
 #endif
