@@ -5,6 +5,8 @@
  *   GET  /api/v1/nodes/{id}            one node (404 if unknown)
  *   POST /api/v1/nodes/{id}/restart    restart it now (202)
  *   POST /api/v1/nodes/{id}/kill       SIGKILL its VM (202; 409 without a VM)
+ *   POST /api/v1/nodes/{id}/hang       QMP stop: freeze its VM, a hang on demand
+ *                                      (202; 409 without a VM whose QMP is up)
  *   GET  /api/v1/events[?since=ID&node=N&limit=N]
  *   GET  /api/v1/stats                 heartbeat counters, incl. rejections
  *
@@ -20,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "daemon.h"
+#include "qmp.h"
 #include "json.h"
 #include "util.h"
 #include "pus/err.h"
@@ -89,6 +92,19 @@ static enum MHD_Result node_action(struct daemon *d, struct MHD_Connection *c,
         cJSON_AddStringToObject(o, "state", node_state_name(n->state));
         return reply(c, MHD_HTTP_ACCEPTED, o, NULL);
     }
+    if (strcmp(action, "hang") == 0) {
+        /* The daemon owns the VM's one QMP connection, so a test or an
+           operator freezes a guest through here. Recovery undoes it: the
+           system_reset it sends is followed by cont. */
+        if (!n->managed || n->pid <= 0 || !n->qmp || qmp_execute(n->qmp, "stop") != 0) {
+            cJSON_Delete(o);
+            return error(c, MHD_HTTP_CONFLICT, NULL, "node %u has no VM with QMP up to stop",
+                         n->id);
+        }
+        event_add(d, n->id, "hung", "QMP stop by request (pid %d)", (int)n->pid);
+        cJSON_AddStringToObject(o, "action", "hang");
+        return reply(c, MHD_HTTP_ACCEPTED, o, NULL);
+    }
     if (!n->managed || n->pid <= 0) {
         cJSON_Delete(o);
         return error(c, MHD_HTTP_CONFLICT, NULL, "node %u has no running VM to kill", n->id);
@@ -141,7 +157,8 @@ static enum MHD_Result route(struct daemon *d, struct MHD_Connection *c, const c
             return error(c, MHD_HTTP_BAD_REQUEST, NULL, "bad node id '%s': want a positive integer",
                          idtext);
         const char *action = slash ? slash + 1 : NULL;
-        if (action && strcmp(action, "restart") != 0 && strcmp(action, "kill") != 0)
+        if (action && strcmp(action, "restart") != 0 && strcmp(action, "kill") != 0 &&
+            strcmp(action, "hang") != 0)
             return error(c, MHD_HTTP_NOT_FOUND, NULL, "no such resource: %s", url);
         const char *allow = action ? "POST" : "GET";
         if (!method_is(method, allow))

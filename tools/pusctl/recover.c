@@ -103,7 +103,9 @@ int recover_node(struct daemon *d, struct node *n, const char *why)
     char how[160];
     int old_pid = n->pid;
     if (n->pid > 0 && kill(n->pid, 0) == 0 && n->qmp && qmp_ready(n->qmp) && n->attempt <= 2) {
-        if (qmp_execute(n->qmp, "system_reset") == 0) {
+        /* cont as well: a guest frozen by QMP stop stays paused through a
+           reset otherwise (and cont on a running guest does nothing). */
+        if (qmp_execute(n->qmp, "system_reset") == 0 && qmp_execute(n->qmp, "cont") == 0) {
             snprintf(how, sizeof(how), "VM alive but silent: QMP system_reset (pid %d)", old_pid);
             event_add(d, n->id, "restarted", "%s; attempt %u: %s", why, n->attempt, how);
             node_set_state(d, n, NODE_RECOVERING, "system_reset");
