@@ -169,7 +169,8 @@ def test_curl_node_json(lab):
     assert eth0["name"] == "eth0" and eth0["addr"] == NODE_ADDR and eth0["prefix"] == 24
     assert eth0["gateway"] == HOST_ADDR and eth0["link"] is True
     # Keep-alive: two requests over one connection; 404 for an unknown path.
-    r = ns.run(["curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code} %{num_connects}\n",
+    r = ns.run(["curl", "-sS", "-m", "10", "-o", "/dev/null", "-o", "/dev/null",
+                "-w", "%{http_code} %{num_connects}\n",
                 f"http://{NODE_ADDR}/v1/node", f"http://{NODE_ADDR}/nope"])
     assert r.stdout.split("\n")[:2] == ["200 1", "404 0"], r.stdout
 
