@@ -26,16 +26,32 @@ struct virtio_net *virtio_net_get(int n);
 int virtio_net_count(void);
 void virtio_net_mac(const struct virtio_net *nd, uint8_t mac[6]);
 bool virtio_net_link_up(const struct virtio_net *nd);
+typedef void (*netdev_batch_fn)(void *ctx);
+/*
+ * Optional: called (with the receiver's ctx) before the first and after the
+ * last frame of each burst the receive thread hands up, so the receiver
+ * can take its lock once per burst. Set before the receiver.
+ */
+void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_fn begin, netdev_batch_fn end);
 /* Set the receiver; frames arriving before that are dropped and counted. */
 void virtio_net_set_receiver(struct virtio_net *nd, netdev_rx_fn fn, void *ctx);
 /* Queue one Ethernet frame (without FCS). ERR_WOULD_BLOCK when the ring
    is full and timeout passes; ERR_TOO_BIG over the MTU. */
 int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns);
+/*
+ * The same without telling the device yet: queue a burst, then call
+ * virtio_net_flush() once (each notification is a trap into the device
+ * model, the most expensive step of sending under QEMU).
+ */
+int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns);
+void virtio_net_flush(struct virtio_net *nd);
 
 struct virtio_net_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     uint64_t irqs;
+    uint64_t kicks;                 /* queue notifications (traps into the device) */
+    uint64_t kick_cycles;           /* cycle counter spent in them */
 };
 void virtio_net_get_stats(const struct virtio_net *nd, struct virtio_net_stats *out);
 

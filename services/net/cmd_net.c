@@ -57,10 +57,12 @@ static int cmd_ifconfig(int argc, char **argv)
         if (nd) {
             struct virtio_net_stats ds;
             virtio_net_get_stats(nd, &ds);
-            kprintf("       device rx %llu tx %llu rx-dropped %llu rx-errors %llu tx-dropped %llu irqs %llu\n",
+            kprintf("       device rx %llu tx %llu rx-dropped %llu rx-errors %llu tx-dropped %llu irqs %llu kicks %llu (%llu cycles each)\n",
                     (unsigned long long)ds.rx_packets, (unsigned long long)ds.tx_packets,
                     (unsigned long long)ds.rx_dropped, (unsigned long long)ds.rx_errors,
-                    (unsigned long long)ds.tx_dropped, (unsigned long long)ds.irqs);
+                    (unsigned long long)ds.tx_dropped, (unsigned long long)ds.irqs,
+                    (unsigned long long)ds.kicks,
+                    (unsigned long long)(ds.kicks ? ds.kick_cycles / ds.kicks : 0));
         }
     }
     int dhcp = net_dhcp_state(st);
@@ -165,6 +167,21 @@ static int cmd_netstat(int argc, char **argv)
     if (!st)
         return no_stack(argv[0]);
     bool stats = argc > 1 && !strcmp(argv[1], "-s");
+    if (argc > 1 && !strcmp(argv[1], "-p")) {
+        net_lock();
+        struct netsvc_prof p = netsvc_prof;
+        net_unlock();
+        kprintf("rx frames %llu, %llu cycles each in the stack (incl. replies sent)\n",
+                (unsigned long long)p.rx_frames,
+                (unsigned long long)(p.rx_frames ? p.rx_cycles / p.rx_frames : 0));
+        kprintf("tx frames %llu, %llu cycles each in the driver\n",
+                (unsigned long long)p.tx_frames,
+                (unsigned long long)(p.tx_frames ? p.tx_cycles / p.tx_frames : 0));
+        kprintf("socket send/recv calls %llu, %llu bytes, %llu cycles per KiB\n",
+                (unsigned long long)p.sock_calls, (unsigned long long)p.sock_bytes,
+                (unsigned long long)(p.sock_bytes ? p.sock_cycles * 1024 / p.sock_bytes : 0));
+        return 0;
+    }
     if (argc > 1 && !stats)
         return shell_usage(argv[0]);
     if (stats) {
@@ -202,7 +219,7 @@ static int cmd_netstat(int argc, char **argv)
     free(info);
     return 0;
 }
-SHELL_COMMAND(netstat, "netstat [-s]", "sockets and TCP states (-s: protocol counters)", cmd_netstat);
+SHELL_COMMAND(netstat, "netstat [-s|-p]", "sockets and TCP states (-s: protocol counters, -p: instruction profile)", cmd_netstat);
 
 /* ---- arp ---------------------------------------------------------------- */
 

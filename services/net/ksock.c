@@ -15,6 +15,7 @@
 #include <string.h>
 #include "services/net/ksock.h"
 #include "services/net/netsvc.h"
+#include "arch/riscv/csr.h"
 #include "kernel/clock.h"
 #include "kernel/thread.h"
 #include "pus/err.h"
@@ -296,7 +297,12 @@ int ksock_send(struct ksock *s, const void *buf, size_t len, int64_t timeout_ns)
         return r < 0 ? r : (int)len;
     }
     while (done < len) {
+        uint64_t i0 = rdcycle();
         r = net_send(s->ns, p + done, len - done);
+        netsvc_prof.sock_calls++;
+        netsvc_prof.sock_cycles += rdcycle() - i0;
+        if (r > 0)
+            netsvc_prof.sock_bytes += (uint64_t)r;
         if (r > 0) {
             done += (size_t)r;
             continue;
@@ -318,8 +324,13 @@ int ksock_recv(struct ksock *s, void *buf, size_t len, int64_t timeout_ns)
     int r;
     net_lock();
     for (;;) {
+        uint64_t i0 = rdcycle();
         r = s->type == KSOCK_UDP ? net_recvfrom(s->ns, buf, len, NULL, NULL)
                                  : net_recv(s->ns, buf, len);
+        netsvc_prof.sock_calls++;
+        netsvc_prof.sock_cycles += rdcycle() - i0;
+        if (r > 0)
+            netsvc_prof.sock_bytes += (uint64_t)r;
         if (r != ERR_WOULD_BLOCK || (r = block_on(s, deadline)) < 0)
             break;
     }

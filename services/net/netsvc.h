@@ -49,6 +49,20 @@ void netsvc_free(void *p);
 /* Fills buf with random bytes (seeded PRNG; see rand.c). */
 void netsvc_random(void *buf, size_t len);
 
+/*
+ * Profile counters (guarded by the net lock): cycle-counter ticks spent
+ * (under QEMU TCG the counter follows host time, not guest instructions)
+ * in the stack per received frame (net_input, including any segments it
+ * sends in reply) and in the driver per transmitted frame; and in ksock
+ * send/recv calls per byte. Printed by `netstat -p`.
+ */
+struct netsvc_prof {
+    uint64_t rx_frames, rx_cycles;
+    uint64_t tx_frames, tx_cycles;
+    uint64_t sock_calls, sock_bytes, sock_cycles;
+};
+extern struct netsvc_prof netsvc_prof;
+
 /* Set by ksock.c: the socket event hook the port forwards to. */
 void ksock_event(struct net_sock *sock, unsigned events);
 

@@ -13,12 +13,19 @@ namespace are killed, then the namespace (and with it the tap) is deleted.
 Every command has a timeout. Needs root.
 """
 import ctypes
+import fcntl
+import heapq
 import itertools
 import os
+import random
+import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
+import threading
+import time
 
 import pexpect
 
@@ -61,6 +68,7 @@ class NetNS:
         self.host_addr = host_addr
         self.nodes = []
         self.procs = []
+        self.relays = []
 
     # ---- setup and teardown -------------------------------------------------
 
@@ -89,6 +97,8 @@ class NetNS:
         self.close()
 
     def close(self):
+        for r in self.relays:
+            r.stop()
         for n in self.nodes:
             try:
                 n.close()
@@ -154,6 +164,108 @@ class NetNS:
         n = NSNode(self, name, append=append, extra=net + list(extra), **kw)
         self.nodes.append(n)
         return n
+
+
+    def impaired_node(self, name, append="ip=10.77.0.2/24 gw=10.77.0.1", extra=(), **impair):
+        """A node behind Impairment (netem's job in user space, both ways):
+        QEMU sends its frames as UDP datagrams to a relay in the namespace,
+        which passes them to and from the tap."""
+        relay = Impairment(self, **impair)
+        self.relays.append(relay)
+        net = ["-netdev", f"socket,id=n0,udp=127.0.0.1:{relay.port},localaddr=127.0.0.1:{relay.qemu_port}",
+               "-device", "virtio-net-device,netdev=n0"]
+        n = NSNode(self, name, append=append, extra=net + list(extra))
+        self.nodes.append(n)
+        return n
+
+
+TUNSETIFF = 0x400454CA
+IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
+
+
+class Impairment:
+    """Relays Ethernet frames between QEMU (UDP datagrams) and the tap,
+    dropping `loss`, duplicating `dup`, holding back `reorder` of them
+    behind the next frame, and delaying all by `delay` seconds, in both
+    directions. For hosts whose kernel has no sch_netem."""
+
+    def __init__(self, ns, loss=0.05, dup=0.01, reorder=0.10, delay=0.005, seed=1):
+        self.ns, self.loss, self.dup, self.reorder, self.delay = ns, loss, dup, reorder, delay
+        self.rnd = random.Random(seed)
+        self.stopping = False
+        self.stats = {"frames": 0, "dropped": 0, "duplicated": 0, "reordered": 0}
+        ready = threading.Event()
+        self.error = None
+        self.thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
+        self.thread.start()
+        if not ready.wait(10) or self.error:
+            raise RuntimeError(f"impairment relay did not start: {self.error}")
+
+    def _run(self, ready):
+        try:
+            fd = os.open("/run/netns/" + self.ns.name, os.O_RDONLY)
+            try:
+                _setns(fd)              # this thread only
+            finally:
+                os.close(fd)
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind(("127.0.0.1", 0))
+            self.port = self.udp.getsockname()[1]
+            probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            probe.bind(("127.0.0.1", 0))
+            self.qemu_port = probe.getsockname()[1]
+            probe.close()
+            self.tap = os.open("/dev/net/tun", os.O_RDWR)
+            fcntl.ioctl(self.tap, TUNSETIFF, struct.pack("16sH", self.ns.tap.encode(), IFF_TAP | IFF_NO_PI))
+        except Exception as e:
+            self.error = e
+            ready.set()
+            return
+        ready.set()
+        queue, seq, held = [], itertools.count(), {}
+
+        def schedule(frame, to_tap):
+            self.stats["frames"] += 1
+            r = self.rnd.random()
+            if r < self.loss:
+                self.stats["dropped"] += 1
+                return
+            copies = 2 if self.rnd.random() < self.dup else 1
+            self.stats["duplicated"] += copies - 1
+            if held.get(to_tap) is None and self.rnd.random() < self.reorder:
+                held[to_tap] = frame            # goes out after the next frame
+                self.stats["reordered"] += 1
+                return
+            due = time.monotonic() + self.delay
+            for _ in range(copies):
+                heapq.heappush(queue, (due, next(seq), frame, to_tap))
+            if held.get(to_tap) is not None:
+                heapq.heappush(queue, (due, next(seq), held.pop(to_tap), to_tap))
+
+        while not self.stopping:
+            timeout = max(0.0, queue[0][0] - time.monotonic()) if queue else 0.1
+            rl, _, _ = select.select([self.udp, self.tap], [], [], min(timeout, 0.1))
+            if self.udp in rl:
+                frame = self.udp.recv(65536)
+                schedule(frame, True)
+            if self.tap in rl:
+                schedule(os.read(self.tap, 65536), False)
+            now = time.monotonic()
+            while queue and queue[0][0] <= now:
+                _, _, frame, to_tap = heapq.heappop(queue)
+                try:
+                    if to_tap:
+                        os.write(self.tap, frame)
+                    else:
+                        self.udp.sendto(frame, ("127.0.0.1", self.qemu_port))
+                except OSError:
+                    pass
+        self.udp.close()
+        os.close(self.tap)
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(5)
 
 
 class NSNode(Node):
