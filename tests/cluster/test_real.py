@@ -151,7 +151,8 @@ def test_hung_node_is_reset_and_rejoins(c):
     old = c.node(3)
     since = c.last_event_id()
     t0 = time.monotonic()
-    c.pusctl("hang", "3")                           # QMP stop: the guest freezes
+    # QMP stop: the guest freezes. (409 while QMP is still negotiating.)
+    wait_until(lambda: c.pusctl("hang", "3", check=False).returncode == 0, 5, "QMP stop")
     wait_until(lambda: c.events(3, "dead", since), 5, "node 3 declared dead")
     t_dead = time.monotonic() - t0
     wait_until(lambda: c.healthy(3, not_boot=old["boot_id"]), 30, "node 3 healthy again")

@@ -77,6 +77,22 @@ static bool query_long(struct MHD_Connection *c, const char *name, long lo, long
     return parse_long(v, lo, hi, out);
 }
 
+/* A VM launched a moment ago may not have its QMP socket connected yet
+   (the loop tries every 200 ms): connect now rather than refuse. One still
+   negotiating capabilities (a few ms) is refused; the client retries. */
+static bool qmp_ready_now(struct daemon *d, struct node *n)
+{
+    if (!n->qmp)
+        return false;
+    if (!qmp_connected(n->qmp)) {
+        int fd = qmp_connect_now(n->qmp, 1000);
+        if (fd < 0)
+            return false;
+        daemon_qmp_watch(d, n, fd);
+    }
+    return qmp_ready(n->qmp);
+}
+
 static enum MHD_Result node_action(struct daemon *d, struct MHD_Connection *c,
                                    struct node *n, const char *action)
 {
@@ -96,7 +112,8 @@ static enum MHD_Result node_action(struct daemon *d, struct MHD_Connection *c,
         /* The daemon owns the VM's one QMP connection, so a test or an
            operator freezes a guest through here. Recovery undoes it: the
            system_reset it sends is followed by cont. */
-        if (!n->managed || n->pid <= 0 || !n->qmp || qmp_execute(n->qmp, "stop") != 0) {
+        if (!n->managed || n->pid <= 0 || !qmp_ready_now(d, n) ||
+            qmp_execute(n->qmp, "stop") != 0) {
             cJSON_Delete(o);
             return error(c, MHD_HTTP_CONFLICT, NULL, "node %u has no VM with QMP up to stop",
                          n->id);
