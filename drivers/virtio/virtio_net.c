@@ -14,6 +14,7 @@
 #include "kernel/thread.h"
 #include "pus/err.h"
 
+#define VIRTIO_NET_F_GUEST_CSUM 1   /* we accept frames with partial checksums */
 #define VIRTIO_NET_F_MAC    5
 #define VIRTIO_NET_F_STATUS 16
 #define VIRTIO_NET_S_LINK_UP 1
@@ -103,26 +104,6 @@ static bool used_pending(struct virtqueue *vq)
     return *(volatile uint16_t *)(vq->used + 2) != vq->last_used;
 }
 
-/* RFC 1071 sum for a NEEDS_CSUM frame: fill the 16-bit checksum at
-   csum_start + csum_offset over [csum_start, len), seeded with whatever
-   partial (pseudo-header) sum the sender left there. */
-static void fill_checksum(uint8_t *frame, size_t len, const struct net_hdr *h)
-{
-    size_t start = h->csum_start, at = (size_t)h->csum_start + h->csum_offset;
-    if (start >= len || at + 2 > len)
-        return;
-    uint32_t sum = 0;
-    for (size_t i = start; i + 1 < len; i += 2)
-        sum += (uint32_t)frame[i] << 8 | frame[i + 1];
-    if ((len - start) & 1)
-        sum += (uint32_t)frame[len - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    uint16_t c = (uint16_t)~sum;
-    frame[at] = (uint8_t)(c >> 8);
-    frame[at + 1] = (uint8_t)c;
-}
-
 static void reclaim_tx(struct virtio_net *nd)
 {
     void *tok;
@@ -152,8 +133,6 @@ static int drain_rx(struct virtio_net *nd)
             uint8_t *frame = buf + nd->hdr_len;
             size_t len = written - nd->hdr_len;
             unsigned flags = 0;
-            if (h.flags & HDR_F_NEEDS_CSUM)
-                fill_checksum(frame, len, &h);
             if (h.flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM))
                 flags |= NETDEV_RX_CSUM_VALID;
             nd->stats.rx_packets++;
@@ -294,7 +273,8 @@ static int probe_one(struct virtio_device *dev)
     struct virtio_net *nd = calloc(1, sizeof(*nd));
     if (!nd)
         return ERR_NO_MEMORY;
-    int r = virtio_begin(dev, (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS));
+    int r = virtio_begin(dev, (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
+                              (1ull << VIRTIO_NET_F_GUEST_CSUM));
     if (r < 0)
         goto fail;
     nd->dev = dev;

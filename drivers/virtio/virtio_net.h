@@ -4,10 +4,13 @@
  * receive thread (never from the interrupt handler), so the network stack
  * runs in thread context. Transmit copies the frame into a driver buffer.
  *
- * Checksums: we do not negotiate VIRTIO_NET_F_GUEST_CSUM, so the device
- * (QEMU, and the tap under it) must hand us complete checksums; should a
- * frame still arrive flagged NEEDS_CSUM we fill the checksum in ourselves,
- * and DATA_VALID is passed on so the stack may skip verifying it.
+ * Checksums: we negotiate VIRTIO_NET_F_GUEST_CSUM, so frames the host
+ * itself sent through a tap may arrive flagged NEEDS_CSUM, their TCP/UDP
+ * checksum field holding only the pseudo-header sum (the host saves
+ * computing it, we save verifying it). Such frames, and DATA_VALID ones,
+ * are handed up with NETDEV_RX_CSUM_VALID: the receiver must not verify
+ * (nor forward) their transport checksum. Frames from anywhere else carry
+ * complete checksums and no flag. We never ask for transmit offload.
  */
 #ifndef DRIVERS_VIRTIO_VIRTIO_NET_H
 #define DRIVERS_VIRTIO_VIRTIO_NET_H
@@ -16,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NETDEV_RX_CSUM_VALID 1u     /* the device vouches for the checksums */
+#define NETDEV_RX_CSUM_VALID 1u     /* the device vouches for the data (see above) */
 
 struct virtio_net;
 
