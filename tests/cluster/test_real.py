@@ -200,11 +200,17 @@ def test_panicking_node_reboots_and_rejoins_by_itself(c):
         print(c.pusctl("events", "--node", "1").stdout[-3000:])
         print(c.console_log(1)[-3000:])
         raise
-    assert c.node(1)["pid"] == old["pid"]           # the kernel rebooted itself
-    assert c.events(1, "rebooted", since)            # nobody restarted it
-    assert not c.events(1, "restarted", since)
+    assert c.node(1)["pid"] == old["pid"]
+    # The guest reset itself (SBI reset -> QEMU's RESET event) before the
+    # controller did anything. Normally it is back within ~200 ms, before
+    # it could be declared dead, and the controller calls it "rebooted";
+    # on a very loaded host the controller may also have stepped in after.
+    evs = [e for e in c.events(1, since=since) if e["type"] in ("vm", "restarted")]
+    assert evs and evs[0]["type"] == "vm" and evs[0]["detail"] == "QMP event RESET", evs
+    if not c.events(1, "restarted", since):
+        assert c.events(1, "rebooted", since)
     log = c.console_log(1)
-    assert "panic" in log and log.count("pusos: ready") == 2
+    assert log.index("panic: rebooting") < log.rindex("pusos: ready")
 
 
 def test_restarted_controller_finds_the_running_nodes(c):
