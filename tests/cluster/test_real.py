@@ -160,7 +160,8 @@ def test_hung_node_is_reset_and_rejoins(c):
     assert "silent" in c.events(3, "dead", since)[0]["detail"]
     assert "system_reset" in c.events(3, "restarted", since)[0]["detail"]
     assert c.node(3)["pid"] == old["pid"]           # same QEMU, reset in place
-    assert c.console_log(3).count("pusos: ready") == 2
+    # The agent heartbeats a moment before the boot prints "ready".
+    wait_until(lambda: c.console_log(3).count("pusos: ready") == 2, 10, "node 3's second boot")
     print(f"\nhang -> dead {t_dead * 1000:.0f} ms, hang -> healthy {t_healthy * 1000:.0f} ms")
 
 
@@ -209,6 +210,7 @@ def test_panicking_node_reboots_and_rejoins_by_itself(c):
     assert evs and evs[0]["type"] == "vm" and evs[0]["detail"] == "QMP event RESET", evs
     if not c.events(1, "restarted", since):
         assert c.events(1, "rebooted", since)
+    wait_until(lambda: c.console_log(1).count("pusos: ready") == 2, 10, "node 1's second boot")
     log = c.console_log(1)
     assert log.index("panic: rebooting") < log.rindex("pusos: ready")
 
