@@ -12,11 +12,21 @@ from node import Node
 USER_NET = ["-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"]
 
 
+def wait_for_address(node, addr, tries=30):
+    """Polls ifconfig until addr shows (DHCP may finish before or after the
+    ready line); `ping 127.0.0.1 -c 2` paces the loop at about 1 s."""
+    for _ in range(tries):
+        out = node.run("ifconfig")
+        if f"inet {addr}/" in out:
+            return out
+        node.run("ping 127.0.0.1 -c 2")
+    raise AssertionError(f"no {addr} after {tries} tries:\n{out}")
+
+
 def test_dhcp_user_networking():
     with Node("net-dhcp", extra=USER_NET) as n:
         n.boot()
-        n.expect(r"net: eth0 address 10\.0\.2\.15/24", timeout=30)
-        out = n.run("ifconfig")
+        out = wait_for_address(n, "10.0.2.15")
         assert "inet 10.0.2.15/24 netmask 255.255.255.0 gateway 10.0.2.2" in out, out
         assert "dns 10.0.2.3" in out
         assert re.search(r"dhcp\s+bound, lease \d+ s left", out), out
@@ -41,9 +51,11 @@ def test_two_nics_static_and_dhcp():
         node = ns.node("net-2nic", append=f"ip={NODE_ADDR}/24 ip1=dhcp", 
                        extra=["-netdev", "user,id=n1", "-device", "virtio-net-device,netdev=n1"])
         node.boot()
-        node.expect(r"net: eth1 address 10\.0\.2\.15/24", timeout=30)
-        out = node.run("ifconfig")
+        out = wait_for_address(node, "10.0.2.15")
         assert "inet 10.77.0.2/24" in out and "inet 10.0.2.15/24" in out, out
+        # eth0 (the first -device, on the tap) is static, eth1 has the lease
+        assert out.index("eth0") < out.index("inet 10.77.0.2") < out.index("eth1") < \
+            out.index("inet 10.0.2.15"), out
         r = ns.run(["ping", "-c", "2", "-i", "0.2", "-W", "2", NODE_ADDR])
         assert r.returncode == 0, r.stdout
         assert "2 received" in node.run("ping 10.0.2.2 -c 2")
