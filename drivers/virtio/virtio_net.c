@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "drivers/virtio/virtio_net.h"
+#include "arch/riscv/csr.h"
 #include "drivers/virtio/virtio.h"
 #include "kernel/event.h"
 #include "kernel/init.h"
@@ -13,9 +14,13 @@
 #include "kernel/thread.h"
 #include "pus/err.h"
 
+#define VIRTIO_NET_F_GUEST_CSUM 1   /* we accept frames with partial checksums */
 #define VIRTIO_NET_F_MAC    5
 #define VIRTIO_NET_F_STATUS 16
 #define VIRTIO_NET_S_LINK_UP 1
+
+#define VRING_AVAIL_F_NO_INTERRUPT 1   /* driver -> device: no interrupt wanted */
+#define VRING_USED_F_NO_NOTIFY 1       /* device -> driver: no kick needed */
 
 #define HDR_F_NEEDS_CSUM 1
 #define HDR_F_DATA_VALID 2
@@ -50,6 +55,8 @@ struct virtio_net {
     struct event tx_space;          /* the interrupt saw finished tx buffers */
     netdev_rx_fn receiver;
     void *receiver_ctx;
+    netdev_batch_fn batch_begin, batch_end;
+    int tx_unkicked;                /* frames queued since the last tx kick */
     struct virtio_net_stats stats;
     int index;
 };
@@ -71,24 +78,30 @@ static int post_rx(struct virtio_net *nd, uint16_t i)
     return virtq_push(&nd->rxq, &b, 1, (void *)(uintptr_t)(i + 1));
 }
 
-/* RFC 1071 sum for a NEEDS_CSUM frame: fill the 16-bit checksum at
-   csum_start + csum_offset over [csum_start, len), seeded with whatever
-   partial (pseudo-header) sum the sender left there. */
-static void fill_checksum(uint8_t *frame, size_t len, const struct net_hdr *h)
+/* Kick unless the device said it is already looking at the ring (it sets
+   NO_NOTIFY while it works through a burst): each kick is a trap into
+   the device model. */
+static void kick(struct virtio_net *nd, struct virtqueue *vq)
 {
-    size_t start = h->csum_start, at = (size_t)h->csum_start + h->csum_offset;
-    if (start >= len || at + 2 > len)
-        return;
-    uint32_t sum = 0;
-    for (size_t i = start; i + 1 < len; i += 2)
-        sum += (uint32_t)frame[i] << 8 | frame[i + 1];
-    if ((len - start) & 1)
-        sum += (uint32_t)frame[len - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    uint16_t c = (uint16_t)~sum;
-    frame[at] = (uint8_t)(c >> 8);
-    frame[at + 1] = (uint8_t)c;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (!(*(volatile uint16_t *)vq->used & VRING_USED_F_NO_NOTIFY)) {
+        uint64_t t0 = rdcycle();
+        virtq_kick(vq);
+        nd->stats.kicks++;
+        nd->stats.kick_cycles += rdcycle() - t0;
+    }
+}
+
+/* Ask for (or stop) interrupts when the device uses buffers of vq. */
+static void want_irq(struct virtqueue *vq, bool on)
+{
+    vq->avail[0] = on ? 0 : VRING_AVAIL_F_NO_INTERRUPT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static bool used_pending(struct virtqueue *vq)
+{
+    return *(volatile uint16_t *)(vq->used + 2) != vq->last_used;
 }
 
 static void reclaim_tx(struct virtio_net *nd)
@@ -102,48 +115,83 @@ static void reclaim_tx(struct virtio_net *nd)
     }
 }
 
-/* The receive thread: drain used buffers, hand frames up, repost. */
+/* Hands every used receive buffer up and reposts it; returns how many. */
+static int drain_rx(struct virtio_net *nd)
+{
+    void *tok;
+    uint32_t written;
+    int reposted = 0;
+    netdev_rx_fn receiver = __atomic_load_n(&nd->receiver, __ATOMIC_ACQUIRE);
+    while ((tok = virtq_pop(&nd->rxq, &written)) != NULL) {
+        uint16_t i = (uint16_t)((uintptr_t)tok - 1);
+        uint8_t *buf = nd->rx_bufs + (size_t)i * BUF_SIZE;
+        if (written < nd->hdr_len + 14 || written > BUF_SIZE) {
+            nd->stats.rx_errors++;
+        } else {
+            struct net_hdr h;
+            memcpy(&h, buf, sizeof(h));
+            uint8_t *frame = buf + nd->hdr_len;
+            size_t len = written - nd->hdr_len;
+            unsigned flags = 0;
+            if (h.flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM))
+                flags |= NETDEV_RX_CSUM_VALID;
+            nd->stats.rx_packets++;
+            nd->stats.rx_bytes += len;
+            if (receiver) {
+                if (reposted == 0 && nd->batch_begin)
+                    nd->batch_begin(nd->receiver_ctx);
+                receiver(nd->receiver_ctx, frame, len, flags);
+            } else {
+                nd->stats.rx_dropped++;
+            }
+        }
+        post_rx(nd, i);
+        reposted++;
+    }
+    if (reposted && receiver && nd->batch_end)
+        nd->batch_end(nd->receiver_ctx);
+    if (reposted)
+        kick(nd, &nd->rxq);
+    return reposted;
+}
+
+/*
+ * The receive thread. While it drains the ring it asks the device for no
+ * interrupts (a burst costs one interrupt and one wake-up, not one per
+ * frame); before sleeping it turns them back on and looks once more, so a
+ * frame that arrived in between is not left waiting.
+ */
 static int rx_thread(void *arg)
 {
     struct virtio_net *nd = arg;
     for (;;) {
         event_wait(&nd->rx_ready);
-        void *tok;
-        uint32_t written;
-        int reposted = 0;
-        while ((tok = virtq_pop(&nd->rxq, &written)) != NULL) {
-            uint16_t i = (uint16_t)((uintptr_t)tok - 1);
-            uint8_t *buf = nd->rx_bufs + (size_t)i * BUF_SIZE;
-            if (written < nd->hdr_len + 14 || written > BUF_SIZE) {
-                nd->stats.rx_errors++;
-            } else {
-                struct net_hdr h;
-                memcpy(&h, buf, sizeof(h));
-                uint8_t *frame = buf + nd->hdr_len;
-                size_t len = written - nd->hdr_len;
-                unsigned flags = 0;
-                if (h.flags & HDR_F_NEEDS_CSUM)
-                    fill_checksum(frame, len, &h);
-                if (h.flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM))
-                    flags |= NETDEV_RX_CSUM_VALID;
-                nd->stats.rx_packets++;
-                nd->stats.rx_bytes += len;
-                if (nd->receiver)
-                    nd->receiver(nd->receiver_ctx, frame, len, flags);
-                else
-                    nd->stats.rx_dropped++;
-            }
-            post_rx(nd, i);
-            reposted++;
-        }
-        if (reposted)
-            virtq_kick(&nd->rxq);
+        do {
+            want_irq(&nd->rxq, false);
+            drain_rx(nd);
+            want_irq(&nd->rxq, true);
+        } while (used_pending(&nd->rxq));
         reclaim_tx(nd);
     }
     return 0;
 }
 
+/* Tell the device about frames queued since the last kick. */
+void virtio_net_flush(struct virtio_net *nd)
+{
+    if (__atomic_exchange_n(&nd->tx_unkicked, 0, __ATOMIC_ACQ_REL))
+        kick(nd, &nd->txq);
+}
+
 int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns)
+{
+    int r = virtio_net_queue(nd, frame, len, timeout_ns);
+    if (r == 0)
+        virtio_net_flush(nd);
+    return r;
+}
+
+int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns)
 {
     if (len > FRAME_MAX || len < 14)
         return len < 14 ? ERR_INVALID_ARGS : ERR_TOO_BIG;
@@ -157,7 +205,18 @@ int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_
         spin_unlock_irqrestore(&nd->tx_lock, s);
         if (idx >= 0)
             break;
-        if (event_wait_timeout(&nd->tx_space, timeout_ns) < 0) {
+        /* Ring full: make sure the device knows about what we queued,
+           and only now ask to hear about completions (normally they are
+           reclaimed here, on the next send). */
+        virtio_net_flush(nd);
+        want_irq(&nd->txq, true);
+        reclaim_tx(nd);
+        spin_lock_irqsave(&nd->tx_lock, s);
+        bool got = nd->tx_free_count > 0;
+        spin_unlock_irqrestore(&nd->tx_lock, s);
+        int r = got ? 0 : event_wait_timeout(&nd->tx_space, timeout_ns);
+        want_irq(&nd->txq, false);
+        if (r < 0) {
             nd->stats.tx_dropped++;
             return ERR_WOULD_BLOCK;
         }
@@ -175,10 +234,16 @@ int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_
         nd->stats.tx_errors++;
         return r;
     }
-    virtq_kick(&nd->txq);
+    __atomic_store_n(&nd->tx_unkicked, 1, __ATOMIC_RELEASE);
     nd->stats.tx_packets++;
     nd->stats.tx_bytes += len;
     return 0;
+}
+
+void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_fn begin, netdev_batch_fn end)
+{
+    nd->batch_begin = begin;
+    nd->batch_end = end;
 }
 
 void virtio_net_set_receiver(struct virtio_net *nd, netdev_rx_fn fn, void *ctx)
@@ -208,7 +273,8 @@ static int probe_one(struct virtio_device *dev)
     struct virtio_net *nd = calloc(1, sizeof(*nd));
     if (!nd)
         return ERR_NO_MEMORY;
-    int r = virtio_begin(dev, (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS));
+    int r = virtio_begin(dev, (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
+                              (1ull << VIRTIO_NET_F_GUEST_CSUM));
     if (r < 0)
         goto fail;
     nd->dev = dev;
@@ -238,6 +304,7 @@ static int probe_one(struct virtio_device *dev)
         nd->tx_free[nd->tx_free_count++] = i;
     for (uint16_t i = 0; i < nd->rxq.size; i++)
         post_rx(nd, i);
+    want_irq(&nd->txq, false);      /* completions are reclaimed on send */
     dev->isr = net_isr;
     if ((r = virtio_enable_irq(dev)) < 0)
         goto fail;

@@ -4,10 +4,13 @@
  * receive thread (never from the interrupt handler), so the network stack
  * runs in thread context. Transmit copies the frame into a driver buffer.
  *
- * Checksums: we do not negotiate VIRTIO_NET_F_GUEST_CSUM, so the device
- * (QEMU, and the tap under it) must hand us complete checksums; should a
- * frame still arrive flagged NEEDS_CSUM we fill the checksum in ourselves,
- * and DATA_VALID is passed on so the stack may skip verifying it.
+ * Checksums: we negotiate VIRTIO_NET_F_GUEST_CSUM, so frames the host
+ * itself sent through a tap may arrive flagged NEEDS_CSUM, their TCP/UDP
+ * checksum field holding only the pseudo-header sum (the host saves
+ * computing it, we save verifying it). Such frames, and DATA_VALID ones,
+ * are handed up with NETDEV_RX_CSUM_VALID: the receiver must not verify
+ * (nor forward) their transport checksum. Frames from anywhere else carry
+ * complete checksums and no flag. We never ask for transmit offload.
  */
 #ifndef DRIVERS_VIRTIO_VIRTIO_NET_H
 #define DRIVERS_VIRTIO_VIRTIO_NET_H
@@ -16,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NETDEV_RX_CSUM_VALID 1u     /* the device vouches for the checksums */
+#define NETDEV_RX_CSUM_VALID 1u     /* the device vouches for the data (see above) */
 
 struct virtio_net;
 
@@ -26,16 +29,32 @@ struct virtio_net *virtio_net_get(int n);
 int virtio_net_count(void);
 void virtio_net_mac(const struct virtio_net *nd, uint8_t mac[6]);
 bool virtio_net_link_up(const struct virtio_net *nd);
+typedef void (*netdev_batch_fn)(void *ctx);
+/*
+ * Optional: called (with the receiver's ctx) before the first and after the
+ * last frame of each burst the receive thread hands up, so the receiver
+ * can take its lock once per burst. Set before the receiver.
+ */
+void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_fn begin, netdev_batch_fn end);
 /* Set the receiver; frames arriving before that are dropped and counted. */
 void virtio_net_set_receiver(struct virtio_net *nd, netdev_rx_fn fn, void *ctx);
 /* Queue one Ethernet frame (without FCS). ERR_WOULD_BLOCK when the ring
    is full and timeout passes; ERR_TOO_BIG over the MTU. */
 int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns);
+/*
+ * The same without telling the device yet: queue a burst, then call
+ * virtio_net_flush() once (each notification is a trap into the device
+ * model, the most expensive step of sending under QEMU).
+ */
+int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns);
+void virtio_net_flush(struct virtio_net *nd);
 
 struct virtio_net_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     uint64_t irqs;
+    uint64_t kicks;                 /* queue notifications (traps into the device) */
+    uint64_t kick_cycles;           /* cycle counter spent in them */
 };
 void virtio_net_get_stats(const struct virtio_net *nd, struct virtio_net_stats *out);
 

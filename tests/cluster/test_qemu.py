@@ -2,9 +2,10 @@
 console and logs, adopting VMs after a daemon restart, and `down`.
 
 Most tests boot a stub kernel (tests/cluster/stub/) that prints what
-pusos.elf prints ("pusos: ready", "pus> ") and echoes its console, so they
-run before the real kernel has a network stack; heartbeats for a VM come
-from hbgen. test_real_kernel_boots uses build/pusos.elf when it exists.
+pusos.elf prints ("pusos: ready", "pus> ") and echoes its console, so the
+controller's side is tested on its own, with heartbeats for a VM from
+hbgen. test_real_kernel_boots uses build/pusos.elf when it exists; the
+issue-6 scenarios with real nodes are in test_real.py.
 """
 import json
 import os

@@ -5,6 +5,8 @@
  *   GET  /api/v1/nodes/{id}            one node (404 if unknown)
  *   POST /api/v1/nodes/{id}/restart    restart it now (202)
  *   POST /api/v1/nodes/{id}/kill       SIGKILL its VM (202; 409 without a VM)
+ *   POST /api/v1/nodes/{id}/hang       QMP stop: freeze its VM, a hang on demand
+ *                                      (202; 409 without a VM whose QMP is up)
  *   GET  /api/v1/events[?since=ID&node=N&limit=N]
  *   GET  /api/v1/stats                 heartbeat counters, incl. rejections
  *
@@ -20,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "daemon.h"
+#include "qmp.h"
 #include "json.h"
 #include "util.h"
 #include "pus/err.h"
@@ -74,6 +77,22 @@ static bool query_long(struct MHD_Connection *c, const char *name, long lo, long
     return parse_long(v, lo, hi, out);
 }
 
+/* A VM launched a moment ago may not have its QMP socket connected yet
+   (the loop tries every 200 ms): connect now rather than refuse. One still
+   negotiating capabilities (a few ms) is refused; the client retries. */
+static bool qmp_ready_now(struct daemon *d, struct node *n)
+{
+    if (!n->qmp)
+        return false;
+    if (!qmp_connected(n->qmp)) {
+        int fd = qmp_connect_now(n->qmp, 1000);
+        if (fd < 0)
+            return false;
+        daemon_qmp_watch(d, n, fd);
+    }
+    return qmp_ready(n->qmp);
+}
+
 static enum MHD_Result node_action(struct daemon *d, struct MHD_Connection *c,
                                    struct node *n, const char *action)
 {
@@ -87,6 +106,20 @@ static enum MHD_Result node_action(struct daemon *d, struct MHD_Connection *c,
         }
         cJSON_AddStringToObject(o, "action", "restart");
         cJSON_AddStringToObject(o, "state", node_state_name(n->state));
+        return reply(c, MHD_HTTP_ACCEPTED, o, NULL);
+    }
+    if (strcmp(action, "hang") == 0) {
+        /* The daemon owns the VM's one QMP connection, so a test or an
+           operator freezes a guest through here. Recovery undoes it: the
+           system_reset it sends is followed by cont. */
+        if (!n->managed || n->pid <= 0 || !qmp_ready_now(d, n) ||
+            qmp_execute(n->qmp, "stop") != 0) {
+            cJSON_Delete(o);
+            return error(c, MHD_HTTP_CONFLICT, NULL, "node %u has no VM with QMP up to stop",
+                         n->id);
+        }
+        event_add(d, n->id, "hung", "QMP stop by request (pid %d)", (int)n->pid);
+        cJSON_AddStringToObject(o, "action", "hang");
         return reply(c, MHD_HTTP_ACCEPTED, o, NULL);
     }
     if (!n->managed || n->pid <= 0) {
@@ -141,7 +174,8 @@ static enum MHD_Result route(struct daemon *d, struct MHD_Connection *c, const c
             return error(c, MHD_HTTP_BAD_REQUEST, NULL, "bad node id '%s': want a positive integer",
                          idtext);
         const char *action = slash ? slash + 1 : NULL;
-        if (action && strcmp(action, "restart") != 0 && strcmp(action, "kill") != 0)
+        if (action && strcmp(action, "restart") != 0 && strcmp(action, "kill") != 0 &&
+            strcmp(action, "hang") != 0)
             return error(c, MHD_HTTP_NOT_FOUND, NULL, "no such resource: %s", url);
         const char *allow = action ? "POST" : "GET";
         if (!method_is(method, allow))

@@ -291,6 +291,7 @@ static int node_post(int argc, char **argv, const char *action)
 
 int cmd_restart(int argc, char **argv) { return node_post(argc, argv, "restart"); }
 int cmd_kill(int argc, char **argv) { return node_post(argc, argv, "kill"); }
+int cmd_hang(int argc, char **argv) { return node_post(argc, argv, "hang"); }
 
 int cmd_logs(int argc, char **argv)
 {

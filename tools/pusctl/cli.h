@@ -27,6 +27,7 @@ int cmd_events(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
+int cmd_hang(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_up(int argc, char **argv);

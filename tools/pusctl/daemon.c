@@ -461,8 +461,11 @@ static void on_qmp(struct daemon *d, uint32_t id)
         return;
     char event[64];
     int r;
-    while ((r = qmp_on_readable(n->qmp, event, sizeof(event))) > 0)
+    while ((r = qmp_on_readable(n->qmp, event, sizeof(event))) > 0) {
+        if (strcmp(event, "RESET") == 0)
+            n->reset_sent_mono = 0;        /* the reset we asked for happened */
         event_add(d, n->id, "vm", "QMP event %s", event);
+    }
     if (r < 0) {
         log_msg("node %u: QMP connection closed", n->id);
         qmp_disconnect(n->qmp);   /* closing the fd also drops it from epoll */

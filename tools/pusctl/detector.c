@@ -79,6 +79,10 @@ void detector_on_heartbeat(struct daemon *d, struct node *n, const struct heartb
     n->next_action_mono = 0;
 }
 
+/* QEMU answers a system_reset with a RESET event within milliseconds;
+   one that has not after this long is stuck itself (e.g. SIGSTOP). */
+#define RESET_ANSWER_MS 1000
+
 static void declare_dead(struct daemon *d, struct node *n, uint64_t now, const char *fmt,
                          unsigned long long ms)
 {
@@ -119,6 +123,15 @@ void detector_tick(struct daemon *d, uint64_t now)
                 recover_node(d, n, "declared dead");
             break;
         case NODE_RECOVERING: {
+            if (n->reset_sent_mono && now - n->reset_sent_mono >= RESET_ANSWER_MS) {
+                n->reset_sent_mono = 0;
+                n->qmp_stuck = true;
+                event_add(d, n->id, "restart_failed",
+                          "QEMU did not act on system_reset within %d ms",
+                          RESET_ANSWER_MS);
+                recover_node(d, n, "reset ignored");
+                break;
+            }
             uint64_t limit = n->managed ? (uint64_t)d->cfg.boot_timeout_ms
                                         : (uint64_t)d->cfg.recover_timeout_ms;
             if (in_state >= limit)
@@ -139,5 +152,7 @@ void detector_grace(struct daemon *d, uint64_t gap)
         struct node *n = d->nodes[i];
         n->last_hb_mono += gap;
         n->state_since_mono += gap;
+        if (n->reset_sent_mono)
+            n->reset_sent_mono += gap;
     }
 }

@@ -85,18 +85,26 @@ char *node_argv_json(const struct launch_opts *o, uint32_t id)
     add(a, "socket,id=con,path=%s,server=on,wait=off,logfile=%s,logappend=on", path, log);
     add(a, "-serial"); add(a, "chardev:con");
 
-    if (tap) {
-        add(a, "-netdev"); add(a, "tap,id=seg,ifname=pustap%u,script=no,downscript=no", id);
-    } else {
-        path_join(path, sizeof(path), o->run_dir, "switch.sock");
-        add(a, "-netdev"); add(a, "stream,id=seg,server=off,addr.type=unix,addr.path=%s", path);
-    }
-    add(a, "-device"); add(a, "virtio-net-device,netdev=seg,mac=52:54:00:4e:%02x:%02x",
-                           id / 256, id % 256);
-    if (!tap) {
-        add(a, "-netdev"); add(a, "user,id=up,hostfwd=tcp:127.0.0.1:%d-:80", o->api_port);
-        add(a, "-device"); add(a, "virtio-net-device,netdev=up,mac=52:54:00:0a:%02x:%02x",
-                               id / 256, id % 256);
+    /* The node tells its NICs apart by MAC, not by the order devices are
+       probed in (which QEMU and the kernel decide), so either order works. */
+    for (int pass = 0; pass < 2; pass++) {
+        bool uplink_pass = (pass == 0) == o->uplink_first;
+        if (uplink_pass && !tap) {
+            add(a, "-netdev"); add(a, "user,id=up,hostfwd=tcp:127.0.0.1:%d-:80", o->api_port);
+            add(a, "-device"); add(a, "virtio-net-device,netdev=up,mac=52:54:00:0a:%02x:%02x",
+                                   id / 256, id % 256);
+        } else if (!uplink_pass) {
+            if (tap) {
+                add(a, "-netdev");
+                add(a, "tap,id=seg,ifname=pustap%u,script=no,downscript=no", id);
+            } else {
+                path_join(path, sizeof(path), o->run_dir, "switch.sock");
+                add(a, "-netdev");
+                add(a, "stream,id=seg,server=off,addr.type=unix,addr.path=%s", path);
+            }
+            add(a, "-device"); add(a, "virtio-net-device,netdev=seg,mac=52:54:00:4e:%02x:%02x",
+                                   id / 256, id % 256);
+        }
     }
     if (o->disk) {
         add(a, "-drive"); add(a, "file=%s,if=none,format=raw,id=d", o->disk);

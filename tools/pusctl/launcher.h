@@ -2,6 +2,7 @@
 #ifndef PUSCTL_LAUNCHER_H
 #define PUSCTL_LAUNCHER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,6 +22,8 @@ struct launch_opts {
     int api_port;               /* user mode: host port forwarded to node:80 */
     const char *disk;           /* image path, or NULL for no disk */
     const char *extra_append;   /* more bootargs, or NULL */
+    bool uplink_first;          /* user mode: uplink NIC before the segment NIC on
+                                   QEMU's command line (tests that nodes go by MAC) */
 };
 
 /* The node's QEMU command line as a JSON array of strings (malloc'd). */

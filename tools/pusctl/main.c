@@ -17,6 +17,7 @@ static const struct {
     { "stats", cmd_stats, "stats                                   heartbeat counters (JSON)" },
     { "restart", cmd_restart, "restart N                               restart node N" },
     { "kill", cmd_kill, "kill N                                  hard-stop node N's VM" },
+    { "hang", cmd_hang, "hang N                                  freeze node N's VM (QMP stop)" },
     { "logs", cmd_logs, "logs N                                  print node N's console log" },
     { "console", cmd_console, "console N                               attach to node N's console" },
     { "daemon", daemon_main, "daemon [options]                        run the controller (see --help)" },

@@ -56,6 +56,8 @@ struct node {
     uint64_t dead_since_mono;
     uint64_t next_action_mono;    /* earliest time for the next restart */
     uint64_t boot_id_at_restart;  /* boot id it had when we restarted it */
+    uint64_t reset_sent_mono;     /* a system_reset waiting for QEMU's RESET event; 0: none */
+    bool qmp_stuck;               /* QEMU ignored a reset: relaunch next time */
 
     bool dirty;                   /* needs writing to the database */
 };

@@ -2,6 +2,8 @@
  * Bringing dead nodes back. The ladder, per attempt:
  *   QEMU process gone                  → relaunch it
  *   process alive, QMP up, attempt ≤ 2 → QMP system_reset (a hung guest)
+ *                                        and cont; no RESET event from QEMU
+ *                                        within 1 s → next step at once
  *   otherwise                          → SIGKILL the process and relaunch
  *   no VM (a node pusctl did not start, e.g. a simulated one)
  *                                      → run --restart-hook, if any
@@ -102,14 +104,23 @@ int recover_node(struct daemon *d, struct node *n, const char *why)
 
     char how[160];
     int old_pid = n->pid;
-    if (n->pid > 0 && kill(n->pid, 0) == 0 && n->qmp && qmp_ready(n->qmp) && n->attempt <= 2) {
-        if (qmp_execute(n->qmp, "system_reset") == 0) {
+    n->reset_sent_mono = 0;
+    if (n->pid > 0 && kill(n->pid, 0) == 0 && n->qmp && qmp_ready(n->qmp) && n->attempt <= 2 &&
+        !n->qmp_stuck) {
+        /* cont as well: a guest frozen by QMP stop stays paused through a
+           reset otherwise (and cont on a running guest does nothing). */
+        if (qmp_execute(n->qmp, "system_reset") == 0 && qmp_execute(n->qmp, "cont") == 0) {
             snprintf(how, sizeof(how), "VM alive but silent: QMP system_reset (pid %d)", old_pid);
             event_add(d, n->id, "restarted", "%s; attempt %u: %s", why, n->attempt, how);
             node_set_state(d, n, NODE_RECOVERING, "system_reset");
+            /* A QEMU that is itself stuck (stopped by a signal, wedged) takes
+               the command into its socket buffer and never acts on it: the
+               detector relaunches it when no RESET event follows soon. */
+            n->reset_sent_mono = now;
             return 0;
         }
     }
+    n->qmp_stuck = false;
     if (n->pid > 0) {
         kill_vm(d, n);
         snprintf(how, sizeof(how), "killed QEMU pid %d and relaunched", old_pid);

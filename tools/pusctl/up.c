@@ -196,7 +196,7 @@ static void console_last_line(const char *run_dir, uint32_t id, char *out, size_
 struct up_opts {
     long nodes, timeout_s, hb_ms, boot_timeout_ms, disk_blocks;
     const char *net, *run_dir, *kernel, *api, *hb, *mem, *append, *pusfs;
-    bool wait, recover;
+    bool wait, recover, uplink_first;
 };
 
 static int write_plan(struct up_opts *o, const char *run_dir, const char *kernel,
@@ -272,6 +272,7 @@ static int write_plan(struct up_opts *o, const char *run_dir, const char *kernel
             .net = o->net, .netns = ns, .key_hex = key_hex, .controller = controller,
             .hb_ms = (int)o->hb_ms, .mem = o->mem, .api_port = tap ? 80 : free_tcp_port(),
             .disk = have_disk ? img : NULL, .extra_append = o->append,
+            .uplink_first = o->uplink_first,
         };
         struct node *n = node_add(&d, (uint32_t)i);
         n->managed = true;
@@ -346,7 +347,8 @@ static void up_usage(void)
         "usage: pusctl up N [--net user|tap] [--run-dir DIR] [--kernel build/pusos.elf]\n"
         "                 [--api ADDR:PORT] [--hb ADDR:PORT] [--timeout S] [--no-wait]\n"
         "                 [--mem 128M] [--hb-ms 100] [--boot-timeout-ms N] [--no-recover]\n"
-        "                 [--append 'more bootargs'] [--pusfs PATH] [--disk-blocks N]\n");
+        "                 [--append 'more bootargs'] [--pusfs PATH] [--disk-blocks N]\n"
+        "                 [--uplink-first]\n");
 }
 
 int cmd_up(int argc, char **argv)
@@ -360,6 +362,7 @@ int cmd_up(int argc, char **argv)
         { "boot-timeout-ms", required_argument, NULL, 'b' },
         { "no-recover", no_argument, NULL, 'R' }, { "append", required_argument, NULL, 'A' },
         { "pusfs", required_argument, NULL, 'p' }, { "disk-blocks", required_argument, NULL, 'D' },
+        { "uplink-first", no_argument, NULL, 'U' },
         { 0 },
     };
     struct up_opts o = {
@@ -382,6 +385,7 @@ int cmd_up(int argc, char **argv)
         case 'b': if (!parse_long(optarg, 100, 3600000, &o.boot_timeout_ms)) goto usage; break;
         case 'R': o.recover = false; break;
         case 'A': o.append = optarg; break;
+        case 'U': o.uplink_first = true; break;
         case 'p': o.pusfs = optarg; break;
         case 'D': if (!parse_long(optarg, 16, 1 << 24, &o.disk_blocks)) goto usage; break;
         default: goto usage;

@@ -1,0 +1,356 @@
+/*
+ * The kernel's network stack instance: port callbacks, the net lock, the
+ * tickless timer thread, and one interface per virtio-net device.
+ *
+ * Locking: net_mutex guards the whole lib/net stack (and netifs[], which
+ * only grows during init). timer_target is guarded by net_mutex too. The
+ * stack-event sequence number and its wait queue are guarded by thread_lock
+ * (so waiting needs no net lock).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "services/net/netsvc.h"
+#include "arch/riscv/csr.h"
+#include "drivers/virtio/virtio_net.h"
+#include "kernel/bootargs.h"
+#include "kernel/clock.h"
+#include "kernel/event.h"
+#include "kernel/init.h"
+#include "kernel/log.h"
+#include "kernel/mutex.h"
+#include "kernel/page.h"
+#include "kernel/thread.h"
+#include "pus/err.h"
+
+#define MAX_NETIFS 4
+#define TX_WAIT_NS (2 * 1000 * 1000ll)   /* ring full: wait this long, then drop */
+
+struct netsvc_prof netsvc_prof;
+static struct net_stack *stack;
+static struct mutex net_mutex;
+static struct net_netif *netifs[MAX_NETIFS];
+static struct virtio_net *devices[MAX_NETIFS];
+static int netif_count;
+
+static struct event timer_kick;          /* auto-reset: the deadline moved earlier */
+static uint64_t timer_target = UINT64_MAX;
+
+static unsigned stack_seq;               /* guarded by thread_lock */
+static struct wait_queue stack_wq;
+
+struct net_stack *netsvc_stack(void) { return stack; }
+struct net_netif *netsvc_netif(int n) { return n >= 0 && n < netif_count ? netifs[n] : NULL; }
+int netsvc_netif_count(void) { return netif_count; }
+
+struct virtio_net *netsvc_device(const struct net_netif *netif)
+{
+    for (int i = 0; i < netif_count; i++)
+        if (netifs[i] == netif)
+            return devices[i];
+    return NULL;
+}
+
+void net_lock(void)
+{
+    mutex_acquire(&net_mutex);
+}
+
+static bool tx_pending[MAX_NETIFS];     /* frames queued, device not told yet */
+
+/* Kick every device we queued frames on (net lock held). */
+static void flush_tx(void)
+{
+    for (int i = 0; i < netif_count; i++) {
+        if (tx_pending[i]) {
+            tx_pending[i] = false;
+            virtio_net_flush(devices[i]);
+        }
+    }
+}
+
+void net_unlock(void)
+{
+    flush_tx();
+    bool kick = false;
+    if (stack) {
+        uint64_t d = net_next_deadline(stack);
+        if (d < timer_target) {
+            timer_target = d;
+            kick = true;
+        }
+    }
+    mutex_release(&net_mutex);
+    if (kick)
+        event_signal(&timer_kick);
+}
+
+/* ---- port callbacks (all run under the net lock) ------------------------ */
+
+static uint64_t port_now(void *ctx) { (void)ctx; return clock_now_ns(); }
+static void port_random(void *ctx, void *buf, size_t len) { (void)ctx; netsvc_random(buf, len); }
+static void *port_malloc(void *ctx, size_t n) { (void)ctx; return netsvc_malloc(n); }
+static void port_free(void *ctx, void *p) { (void)ctx; netsvc_free(p); }
+static void port_event(void *ctx, struct net_sock *sock, unsigned ev) { (void)ctx; ksock_event(sock, ev); }
+
+static void port_stack_event(void *ctx, unsigned ev)
+{
+    (void)ctx;
+    if (ev & NET_SEV_ADDR) {
+        for (int i = 0; i < netif_count; i++) {
+            char a[16];
+            if (netifs[i]->addr)
+                log_info("net: %s address %s/%d", netifs[i]->name, net_ip_str(netifs[i]->addr, a),
+                         __builtin_popcount(netifs[i]->netmask));
+        }
+    }
+    uint64_t s;
+    spin_lock_irqsave(&thread_lock, s);
+    stack_seq++;
+    wait_queue_wake_all(&stack_wq, false, 0);
+    spin_unlock_irqrestore(&thread_lock, s);
+}
+
+unsigned netsvc_stack_seq(void)
+{
+    return __atomic_load_n(&stack_seq, __ATOMIC_ACQUIRE);
+}
+
+int netsvc_stack_wait(unsigned seq, int64_t timeout_ns)
+{
+    uint64_t s;
+    int r = 0;
+    spin_lock_irqsave(&thread_lock, s);
+    if (stack_seq == seq)
+        r = wait_queue_block(&stack_wq, timeout_ns);
+    spin_unlock_irqrestore(&thread_lock, s);
+    return r;
+}
+
+/* ---- frames ------------------------------------------------------------- */
+
+static int netif_tx(struct net_netif *netif, const void *frame, size_t len)
+{
+    uint64_t i0 = rdcycle();
+    /* Frames wait in the ring until the net lock is released (one kick
+       per burst instead of one per frame). */
+    int r = virtio_net_queue(netif->driver, frame, len, TX_WAIT_NS);
+    for (int i = 0; i < netif_count; i++)
+        if (netifs[i] == netif)
+            tx_pending[i] = true;
+    netsvc_prof.tx_frames++;
+    netsvc_prof.tx_cycles += rdcycle() - i0;
+    return r;
+}
+
+/* From the driver's receive thread: each burst of frames is handed in
+   under one hold of the net lock (rx_begin ... rx_end). */
+static void rx_begin(void *ctx)
+{
+    (void)ctx;
+    net_lock();
+}
+
+static void rx_end(void *ctx)
+{
+    (void)ctx;
+    net_unlock();
+}
+
+static void netif_rx(void *ctx, const uint8_t *frame, size_t len, unsigned flags)
+{
+    struct net_netif *netif = ctx;
+    uint64_t i0 = rdcycle();
+    net_input_ex(stack, netif, frame, len, (flags & NETDEV_RX_CSUM_VALID) ? NET_RX_CSUM_VALID : 0);
+    netsvc_prof.rx_frames++;
+    netsvc_prof.rx_cycles += rdcycle() - i0;
+}
+
+/* ---- timers ------------------------------------------------------------- */
+
+static int timer_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        mutex_acquire(&net_mutex);
+        uint64_t now = clock_now_ns();
+        if (net_next_deadline(stack) <= now)
+            net_poll(stack, now);
+        uint64_t d = net_next_deadline(stack);
+        timer_target = d;
+        flush_tx();
+        mutex_release(&net_mutex);
+        now = clock_now_ns();
+        if (d > now)
+            event_wait_timeout(&timer_kick, d == UINT64_MAX ? TIMEOUT_INFINITE : (int64_t)(d - now));
+    }
+    return 0;
+}
+
+/* ---- configuration from bootargs ---------------------------------------- */
+
+/* "ip" for eth0, "ip1" for eth1, ... */
+static const char *arg_for(const char *base, int n)
+{
+    static char key[16];
+    if (n == 0)
+        return bootarg(base);
+    snprintf(key, sizeof key, "%s%d", base, n);
+    return bootarg(key);
+}
+
+static int parse_cidr(const char *s, uint32_t *addr, unsigned *prefix)
+{
+    char buf[24];
+    size_t n = strlen(s);
+    if (n >= sizeof buf)
+        return ERR_BAD_FORMAT;
+    memcpy(buf, s, n + 1);
+    char *slash = strchr(buf, '/');
+    *prefix = 24;
+    if (slash) {
+        *slash = 0;
+        char *end;
+        long p = strtol(slash + 1, &end, 10);
+        if (*end || end == slash + 1 || p < 0 || p > 32)
+            return ERR_BAD_FORMAT;
+        *prefix = (unsigned)p;
+    }
+    return net_ip_parse(buf, addr);
+}
+
+enum { CONF_OFF, CONF_DHCP, CONF_STATIC };
+
+/* What bootargs ask for interface n. lib/net runs one DHCP client per
+   stack: the first interface that asks for it gets it. Without ip=, eth0
+   uses DHCP; without ipN=, ethN uses DHCP if nobody else does (so a node
+   with ip=... on eth0 gets DHCP on eth1), else stays unconfigured. */
+static int conf_of(int n, bool *dhcp_taken)
+{
+    const char *ip = arg_for("ip", n);
+    if (ip && !strcmp(ip, "off"))
+        return CONF_OFF;
+    if (ip && strcmp(ip, "dhcp"))
+        return CONF_STATIC;
+    if (*dhcp_taken) {
+        if (ip)
+            log_warn("net: eth%d: only one interface can use DHCP", n);
+        return CONF_OFF;
+    }
+    *dhcp_taken = true;
+    return CONF_DHCP;
+}
+
+static int configure(int n, int conf)
+{
+    struct net_netif *nif = netifs[n];
+    if (conf == CONF_OFF) {
+        log_info("net: %s left unconfigured", nif->name);
+        return 0;
+    }
+    if (conf == CONF_DHCP) {
+        int r = net_dhcp_start(nif);
+        if (r < 0)
+            log_warn("net: %s: DHCP failed to start: %s", nif->name, err_str(r));
+        else
+            log_info("net: %s: DHCP started", nif->name);
+        return r;
+    }
+    const char *ip = arg_for("ip", n);
+    uint32_t addr, gw = 0, dns = 0;
+    unsigned prefix;
+    const char *g = arg_for("gw", n), *d = arg_for("dns", n);
+    if (parse_cidr(ip, &addr, &prefix) < 0 || (g && net_ip_parse(g, &gw) < 0) ||
+        (d && net_ip_parse(d, &dns) < 0)) {
+        log_error("net: %s: bad static configuration ip=%s gw=%s dns=%s", nif->name, ip,
+                  g ? g : "-", d ? d : "-");
+        return ERR_BAD_FORMAT;
+    }
+    int r = net_netif_set_addr(nif, addr, prefix, gw, dns);
+    if (r == 0) {
+        char a[16];
+        log_info("net: %s address %s/%u (static)", nif->name, net_ip_str(addr, a), prefix);
+    }
+    return r;
+}
+
+static size_t ram_bytes(void)
+{
+    return page_ram_size();
+}
+
+static int net_service_init(void)
+{
+    mutex_init(&net_mutex);
+    event_init(&timer_kick, false, true);
+    wait_queue_init(&stack_wq);
+
+    struct net_port port = {
+        .now_ns = port_now, .random = port_random, .malloc = port_malloc, .free = port_free,
+        .event = port_event, .stack_event = port_stack_event,
+    };
+    struct net_config cfg;
+    net_config_default(&cfg);
+    /* The stack may use a quarter of RAM (32 MiB on a 128 MiB node): 64
+       connections with 128 KiB rings each way take 16 MiB. */
+    cfg.mem_limit = ram_bytes() / 4;
+    cfg.tcp_rcvbuf = 128u << 10;
+    cfg.tcp_sndbuf = 128u << 10;
+    if (ram_bytes() <= (32u << 20)) {
+        cfg.tcp_rcvbuf = cfg.tcp_sndbuf = 32u << 10;
+        cfg.max_sockets = 64;
+    }
+    stack = net_stack_create(&port, &cfg);
+    if (!stack)
+        return ERR_NO_MEMORY;
+
+    int conf[MAX_NETIFS];
+    bool dhcp_taken = false;
+    int count = virtio_net_count() < MAX_NETIFS ? virtio_net_count() : MAX_NETIFS;
+    for (int i = 0; i < count; i++)
+        conf[i] = conf_of(i, &dhcp_taken);
+    mutex_acquire(&net_mutex);
+    /* lib/net sends limited broadcasts (DHCP before it has an address) out
+       of the first interface in its list, so the DHCP interface goes in
+       first; our names and netifs[] keep the device order. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < count; i++) {
+            if ((pass == 0) != (conf[i] == CONF_DHCP))
+                continue;
+            struct virtio_net *nd = virtio_net_get(i);
+            struct net_netif_config nc = { .mtu = 1500, .tx = netif_tx, .driver = nd };
+            char name[8];
+            snprintf(name, sizeof name, "eth%d", i);
+            nc.name = name;
+            virtio_net_mac(nd, nc.mac);
+            struct net_netif *nif;
+            int r = net_netif_add(stack, &nc, &nif);
+            if (r < 0) {
+                log_error("net: eth%d: %s", i, err_str(r));
+                mutex_release(&net_mutex);
+                return r;
+            }
+            devices[i] = nd;
+            netifs[i] = nif;
+        }
+    }
+    netif_count = count;
+    for (int i = 0; i < count; i++) {
+        net_netif_set_up(netifs[i], true);
+        configure(i, conf[i]);
+    }
+    flush_tx();
+    mutex_release(&net_mutex);
+
+    /* Frames flow only once everything above is in place. */
+    for (int i = 0; i < netif_count; i++) {
+        virtio_net_set_batch(devices[i], rx_begin, rx_end);
+        virtio_net_set_receiver(devices[i], netif_rx, netifs[i]);
+    }
+    if (!thread_spawn("net-timer", timer_thread, NULL, THREAD_PRIORITY_HIGH, 16 * 1024))
+        return ERR_NO_MEMORY;
+    if (netif_count == 0)
+        log_info("net: no network interface (loopback only)");
+    return 0;
+}
+INIT_HOOK(net_1_stack, INIT_LEVEL_NET, net_service_init);
