@@ -34,35 +34,6 @@
 static struct mutex app_lock;
 static struct app *app_table[APP_MAX];  /* guarded by app_lock; oldest first */
 
-/*
- * The kernel heap grows by whole regions taken from the page allocator and
- * holds at most HEAP_MAX_REGIONS of them (lib/alloc), so many separate
- * multi-megabyte app allocations would soon exhaust it. Before the first
- * app starts, grow it once by one large region (half the RAM, at most
- * 96 MiB, less if that fails): allocated and freed at once, it stays in
- * the heap for apps' memories and value stacks and any other kernel use.
- */
-static void reserve_app_arena(void)
-{
-    static bool done;                   /* guarded by app_lock */
-    mutex_acquire(&app_lock);
-    if (!done) {
-        done = true;
-        size_t want = page_ram_size() / 2;
-        if (want > (96u << 20))
-            want = 96u << 20;
-        for (; want >= (4u << 20); want /= 2) {
-            void *p = malloc(want);
-            if (p) {
-                free(p);
-                log_info("apps: heap grown by %zu MiB for apps", want >> 20);
-                break;
-            }
-        }
-    }
-    mutex_release(&app_lock);
-}
-
 static int apps_init(void)
 {
     mutex_init(&app_lock);
@@ -381,7 +352,6 @@ int app_start(const char *name, const uint8_t *bytes, size_t len, int argc,
         snprintf(err, errlen, "bad app name '%s' (1-%d of A-Z a-z 0-9 - _ .)", name, APP_NAME_MAX);
         return ERR_INVALID_ARGS;
     }
-    reserve_app_arena();
     struct app *a = calloc(1, sizeof *a);
     if (!a) {
         snprintf(err, errlen, "out of memory");
