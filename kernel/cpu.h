@@ -60,6 +60,10 @@ static inline struct cpu *this_cpu(void)
 /* True inside a trap handler (interrupt or exception) on this hart. */
 static inline bool arch_in_interrupt(void)
 {
+    /* Handlers run with interrupts off; with them on we are a thread, and
+       reading this_cpu() then could race with migration. */
+    if (arch_irq_enabled())
+        return false;
     struct cpu *c = this_cpu();
     return c && c->irq_depth > 0;
 }

@@ -31,7 +31,10 @@ static size_t heap_pages = HEAP_INITIAL_PAGES;
  */
 static int grow(size_t size, size_t align)
 {
-    size_t bytes = size + align + 4096;      /* headers and alignment slack */
+    /* Headers and alignment slack, and room for the allocator's size
+       classes: it rounds a large request up to its class, so a region just
+       the size of the request could not serve it. */
+    size_t bytes = size + size / 8 + align + 4096;
     size_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
     if (pages < HEAP_GROW_MIN_PAGES)
         pages = HEAP_GROW_MIN_PAGES;

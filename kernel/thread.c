@@ -34,11 +34,28 @@ static size_t tls_size(void)
     return (size_t)(__tbss_end - __tdata_start);
 }
 
-static void tls_setup(void *block)
+/*
+ * A thread's TLS block: 16 bytes holding its struct thread pointer, then
+ * the TLS image (errno). tp points at the image, as the RISC-V ABI wants,
+ * so tp-16 finds the running thread: a per-thread register, unlike the
+ * per-hart sscratch, it cannot change under a thread that migrates.
+ */
+#define TLS_HEADER 16
+
+static size_t tls_block_size(void)
 {
+    return ((tls_size() + 15) & ~(size_t)15) + TLS_HEADER;
+}
+
+/* Fill a block; returns the value for tp. */
+static uintptr_t tls_setup(void *block, struct thread *t)
+{
+    char *image = (char *)block + TLS_HEADER;
     size_t data = (size_t)(__tdata_end - __tdata_start);
-    memcpy(block, __tdata_start, data);
-    memset((char *)block + data, 0, tls_size() - data);
+    *(struct thread **)block = t;
+    memcpy(image, __tdata_start, data);
+    memset(image + data, 0, tls_size() - data);
+    return (uintptr_t)image;
 }
 
 const char *thread_state_name(enum thread_state s)
@@ -56,7 +73,9 @@ const char *thread_state_name(enum thread_state s)
 
 struct thread *thread_current(void)
 {
-    return this_cpu()->current;
+    struct thread *t;
+    __asm__ volatile("ld %0, -16(tp)" : "=r"(t));
+    return t;
 }
 
 static void thread_free(struct thread *t)
@@ -112,7 +131,7 @@ struct thread *thread_create(const char *name, thread_entry_t entry, void *arg,
     if (!t)
         return NULL;
 
-    size_t tls = (tls_size() + 15) & ~(size_t)15;
+    size_t tls = tls_block_size();
     size_t pages = (stack_size + tls + PAGE_SIZE - 1) / PAGE_SIZE + 1;
     uint8_t *mem = page_alloc(pages);
     if (!mem) {
@@ -131,7 +150,7 @@ struct thread *thread_create(const char *name, thread_entry_t entry, void *arg,
     t->tls = (void *)(top - tls);
     t->stack_high = (uintptr_t)t->tls;
     memset((void *)t->stack_low, STACK_FILL, t->stack_high - t->stack_low);
-    tls_setup(t->tls);
+    uintptr_t tp = tls_setup(t->tls, t);
 
     strncpy(t->name, name ? name : "?", THREAD_NAME_MAX - 1);
     t->priority = priority;
@@ -149,7 +168,7 @@ struct thread *thread_create(const char *name, thread_entry_t entry, void *arg,
     t->context.ra = (uint64_t)arch_thread_trampoline;
     t->context.sp = t->stack_high & ~(uintptr_t)15;
     t->context.s[1] = (uint64_t)t;
-    t->context.tp = (uint64_t)t->tls;
+    t->context.tp = tp;
 
     uint64_t state;
     spin_lock_irqsave(&thread_lock, state);
@@ -383,11 +402,14 @@ void thread_init_idle(struct cpu *c, const char *name)
     t->stack_low = c->stack_limit;
     t->stack_high = c->stack_top;
     t->last_switch_in = clock_now_ns();
-    /* The idle thread has no TLS of its own; errno is never used there. */
-    void *tls = calloc(1, tls_size() + 16);
-    if (tls)
-        tls_setup(tls);
-    __asm__ volatile("mv tp, %0" :: "r"(tls));
+    /* The idle thread's TLS block lives on the heap (its stack is the
+       hart's boot stack). */
+    void *tls = calloc(1, tls_block_size());
+    if (!tls)
+        panic("no memory for the idle thread's TLS");
+    t->tls = tls;
+    uintptr_t tp = tls_setup(tls, t);
+    __asm__ volatile("mv tp, %0" :: "r"(tp));
 
     uint64_t state;
     spin_lock_irqsave(&thread_lock, state);
