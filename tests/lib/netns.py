@@ -291,6 +291,15 @@ class NSNode(Node):
                                    env={**os.environ, "TERM": "dumb"})
         return self
 
+    def console_tail(self, timeout=2):
+        """Whatever the node printed that nobody read yet (a panic while a
+        test was busy elsewhere); also copies it to the log file."""
+        try:
+            self.child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=timeout)
+            return (self.child.before or "")[-4000:]
+        except Exception as e:
+            return f"(console unreadable: {e})"
+
     def close(self):
         if self.logfile.closed:
             return

@@ -209,7 +209,11 @@ def test_tcp_echo_under_netem(lab):
     with NetNS() as ns2:
         n2 = ns2.impaired_node("net-impaired", **IMPAIR)
         n2.boot()
-        sent, got, n = echo_transfer(ns2, 16 * MiB, timeout=600)
+        try:
+            sent, got, n = echo_transfer(ns2, 16 * MiB, timeout=600)
+        except BaseException as e:
+            raise AssertionError(f"{e!r}; relay {ns2.relays[0].stats}; node console:\n"
+                                 + n2.console_tail()) from e
         assert n == 16 * MiB and sent == got
         relay = ns2.relays[0].stats
         assert relay["dropped"] > 100 and relay["reordered"] > 100 and relay["duplicated"] > 10, relay
