@@ -121,6 +121,7 @@ static int drain_rx(struct virtio_net *nd)
     void *tok;
     uint32_t written;
     int reposted = 0;
+    bool in_batch = false;
     netdev_rx_fn receiver = __atomic_load_n(&nd->receiver, __ATOMIC_ACQUIRE);
     while ((tok = virtq_pop(&nd->rxq, &written)) != NULL) {
         uint16_t i = (uint16_t)((uintptr_t)tok - 1);
@@ -138,8 +139,9 @@ static int drain_rx(struct virtio_net *nd)
             nd->stats.rx_packets++;
             nd->stats.rx_bytes += len;
             if (receiver) {
-                if (reposted == 0 && nd->batch_begin)
+                if (!in_batch && nd->batch_begin)
                     nd->batch_begin(nd->receiver_ctx);
+                in_batch = true;
                 receiver(nd->receiver_ctx, frame, len, flags);
             } else {
                 nd->stats.rx_dropped++;
@@ -148,7 +150,7 @@ static int drain_rx(struct virtio_net *nd)
         post_rx(nd, i);
         reposted++;
     }
-    if (reposted && receiver && nd->batch_end)
+    if (in_batch && nd->batch_end)
         nd->batch_end(nd->receiver_ctx);
     if (reposted)
         kick(nd, &nd->rxq);

@@ -116,8 +116,10 @@ static int conn_thread(void *arg)
         /* Let the client read our last answer before the socket closes:
            unread input at close would turn our FIN into a reset. */
         ksock_shutdown(c->sock, NET_SHUT_WR);
-        while (ksock_recv(c->sock, c->in, RX_BUF, HTTPD_LINGER_NS) > 0)
-            ;
+        size_t drained = 0;
+        int n;
+        while (drained < 256 * 1024 && (n = ksock_recv(c->sock, c->in, RX_BUF, HTTPD_LINGER_NS)) > 0)
+            drained += (size_t)n;
     }
     http_conn_free(&c->http);
     ksock_close(c->sock);

@@ -2,8 +2,8 @@
  * The kernel's network stack instance: port callbacks, the net lock, the
  * tickless timer thread, and one interface per virtio-net device.
  *
- * Locking: net_mutex guards the whole lib/net stack (and netifs[], which
- * only grows during init). timer_target is guarded by net_mutex too. The
+ * Locking: the net lock (lock_word) guards the whole lib/net stack (and netifs[], which
+ * only grows during init). timer_target is guarded by it too. The
  * stack-event sequence number and its wait queue are guarded by thread_lock
  * (so waiting needs no net lock).
  */
@@ -28,7 +28,18 @@
 
 struct netsvc_prof netsvc_prof;
 static struct net_stack *stack;
-static struct mutex net_mutex;
+
+/*
+ * The net lock. Not a struct mutex: mutex_acquire() reads the current
+ * thread as this_cpu()->current, and a thread preempted and moved to the
+ * other hart between those two loads takes the other hart's thread for
+ * itself (seen as a "recursive acquire" panic under load). This lock needs
+ * no owner: a compare-and-swap fast path, and a wait queue under
+ * thread_lock (interrupts off, so no migration) for the slow path.
+ */
+static int lock_word;                    /* 1 while held */
+static int lock_waiters;                 /* threads in the slow path */
+static struct wait_queue lock_wq;        /* guarded by thread_lock */
 static struct net_netif *netifs[MAX_NETIFS];
 static struct virtio_net *devices[MAX_NETIFS];
 static int netif_count;
@@ -51,9 +62,40 @@ struct virtio_net *netsvc_device(const struct net_netif *netif)
     return NULL;
 }
 
+static bool lock_try(void)
+{
+    int expected = 0;
+    return __atomic_compare_exchange_n(&lock_word, &expected, 1, false, __ATOMIC_SEQ_CST,
+                                       __ATOMIC_SEQ_CST);
+}
+
+static void raw_lock(void)
+{
+    if (lock_try())
+        return;
+    uint64_t s;
+    spin_lock_irqsave(&thread_lock, s);
+    __atomic_fetch_add(&lock_waiters, 1, __ATOMIC_SEQ_CST);
+    while (!lock_try())
+        wait_queue_block(&lock_wq, TIMEOUT_INFINITE);
+    __atomic_fetch_sub(&lock_waiters, 1, __ATOMIC_SEQ_CST);
+    spin_unlock_irqrestore(&thread_lock, s);
+}
+
+static void raw_unlock(void)
+{
+    __atomic_store_n(&lock_word, 0, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&lock_waiters, __ATOMIC_SEQ_CST) > 0) {
+        uint64_t s;
+        spin_lock_irqsave(&thread_lock, s);
+        wait_queue_wake_one(&lock_wq, false, 0);
+        spin_unlock_irqrestore(&thread_lock, s);
+    }
+}
+
 void net_lock(void)
 {
-    mutex_acquire(&net_mutex);
+    raw_lock();
 }
 
 static bool tx_pending[MAX_NETIFS];     /* frames queued, device not told yet */
@@ -80,7 +122,7 @@ void net_unlock(void)
             kick = true;
         }
     }
-    mutex_release(&net_mutex);
+    raw_unlock();
     if (kick)
         event_signal(&timer_kick);
 }
@@ -172,14 +214,14 @@ static int timer_thread(void *arg)
 {
     (void)arg;
     for (;;) {
-        mutex_acquire(&net_mutex);
+        raw_lock();
         uint64_t now = clock_now_ns();
         if (net_next_deadline(stack) <= now)
             net_poll(stack, now);
         uint64_t d = net_next_deadline(stack);
         timer_target = d;
         flush_tx();
-        mutex_release(&net_mutex);
+        raw_unlock();
         now = clock_now_ns();
         if (d > now)
             event_wait_timeout(&timer_kick, d == UINT64_MAX ? TIMEOUT_INFINITE : (int64_t)(d - now));
@@ -281,7 +323,7 @@ static size_t ram_bytes(void)
 
 static int net_service_init(void)
 {
-    mutex_init(&net_mutex);
+    wait_queue_init(&lock_wq);
     event_init(&timer_kick, false, true);
     wait_queue_init(&stack_wq);
 
@@ -309,7 +351,7 @@ static int net_service_init(void)
     int count = virtio_net_count() < MAX_NETIFS ? virtio_net_count() : MAX_NETIFS;
     for (int i = 0; i < count; i++)
         conf[i] = conf_of(i, &dhcp_taken);
-    mutex_acquire(&net_mutex);
+    raw_lock();
     /* lib/net sends limited broadcasts (DHCP before it has an address) out
        of the first interface in its list, so the DHCP interface goes in
        first; our names and netifs[] keep the device order. */
@@ -327,7 +369,7 @@ static int net_service_init(void)
             int r = net_netif_add(stack, &nc, &nif);
             if (r < 0) {
                 log_error("net: eth%d: %s", i, err_str(r));
-                mutex_release(&net_mutex);
+                raw_unlock();
                 return r;
             }
             devices[i] = nd;
@@ -340,7 +382,7 @@ static int net_service_init(void)
         configure(i, conf[i]);
     }
     flush_tx();
-    mutex_release(&net_mutex);
+    raw_unlock();
 
     /* Frames flow only once everything above is in place. */
     for (int i = 0; i < netif_count; i++) {

@@ -111,7 +111,10 @@ static int bench_listener(void *arg)
 {
     (void)arg;
     struct ksock *s;
-    if (ksock_socket(KSOCK_TCP, &s) < 0 || ksock_bind(s, 0, NETBENCH_PORT) < 0 ||
+    /* Bulk transfers want more data in flight than the default rings
+       allow when ACKs come back late (a busy host schedules QEMU late). */
+    if (ksock_socket(KSOCK_TCP, &s) < 0 || ksock_setopt(s, NET_OPT_SNDBUF, 1u << 20) < 0 ||
+        ksock_setopt(s, NET_OPT_RCVBUF, 512u << 10) < 0 || ksock_bind(s, 0, NETBENCH_PORT) < 0 ||
         ksock_listen(s, 8) < 0) {
         log_error("netbench: cannot listen on port %d", NETBENCH_PORT);
         return 1;

@@ -245,11 +245,14 @@ class Impairment:
         while not self.stopping:
             timeout = max(0.0, queue[0][0] - time.monotonic()) if queue else 0.1
             rl, _, _ = select.select([self.udp, self.tap], [], [], min(timeout, 0.1))
-            if self.udp in rl:
-                frame = self.udp.recv(65536)
-                schedule(frame, True)
-            if self.tap in rl:
-                schedule(os.read(self.tap, 65536), False)
+            try:
+                if self.udp in rl:
+                    schedule(self.udp.recv(65536), True)
+                if self.tap in rl:
+                    schedule(os.read(self.tap, 65536), False)
+            except OSError as e:        # e.g. an ICMP error queued on the socket
+                self.stats["errors"] = self.stats.get("errors", 0) + 1
+                self.error = e
             now = time.monotonic()
             while queue and queue[0][0] <= now:
                 _, _, frame, to_tap = heapq.heappop(queue)
@@ -287,6 +290,15 @@ class NSNode(Node):
                                    encoding="utf-8", codec_errors="replace",
                                    env={**os.environ, "TERM": "dumb"})
         return self
+
+    def console_tail(self, timeout=2):
+        """Whatever the node printed that nobody read yet (a panic while a
+        test was busy elsewhere); also copies it to the log file."""
+        try:
+            self.child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=timeout)
+            return (self.child.before or "")[-4000:]
+        except Exception as e:
+            return f"(console unreadable: {e})"
 
     def close(self):
         if self.logfile.closed:

@@ -133,6 +133,13 @@ def test_64_concurrent_connections(lab):
     assert len(results) == 64
     for sent, got, n in results:
         assert sent == got
+    # Every connection thread ends once its peer has gone.
+    for _ in range(30):
+        if "echo-conn" not in node.run("threads"):
+            break
+        node.run("ping 127.0.0.1 -c 2")     # about a second
+    else:
+        pytest.fail("echo connection threads left behind:\n" + node.run("threads"))
 
 
 def test_netstat_shows_states(lab):
@@ -173,6 +180,10 @@ def test_curl_node_json(lab):
                 "-w", "%{http_code} %{num_connects}\n",
                 f"http://{NODE_ADDR}/v1/node", f"http://{NODE_ADDR}/nope"])
     assert r.stdout.split("\n")[:2] == ["200 1", "404 0"], r.stdout
+    # lib/http's limits hold: a 5000-byte request line is refused with 414.
+    r = ns.run(["curl", "-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}",
+                f"http://{NODE_ADDR}/" + "a" * 5000])
+    assert r.stdout == "414", r.stdout + r.stderr
 
 
 IMPAIR = dict(loss=0.05, dup=0.01, reorder=0.10, delay=0.005)
@@ -198,7 +209,11 @@ def test_tcp_echo_under_netem(lab):
     with NetNS() as ns2:
         n2 = ns2.impaired_node("net-impaired", **IMPAIR)
         n2.boot()
-        sent, got, n = echo_transfer(ns2, 16 * MiB, timeout=600)
+        try:
+            sent, got, n = echo_transfer(ns2, 16 * MiB, timeout=600)
+        except BaseException as e:
+            raise AssertionError(f"{e!r}; relay {ns2.relays[0].stats}; node console:\n"
+                                 + n2.console_tail()) from e
         assert n == 16 * MiB and sent == got
         relay = ns2.relays[0].stats
         assert relay["dropped"] > 100 and relay["reordered"] > 100 and relay["duplicated"] > 10, relay
