@@ -15,14 +15,16 @@ $(BUILD)/fuzz-targets.list: FORCE
 	@mkdir -p $(@D)
 	@printf '%s\n' $(FUZZ_TARGETS) > $@.tmp && mv $@.tmp $@
 
+# The build itself runs one job per core unless JOBS says otherwise.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 all: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory build-all
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) build-all
 build-all: $(BUILD)/pusos.elf $(HOST_TOOLS) $(HOST_PROGS) $(UNIT_TESTS) $(FUZZ_TARGETS) \
            $(EXTRA_BUILD) $(BUILD)/unit-tests.list $(BUILD)/fuzz-targets.list
 
 # Everything that runs on the host, without the kernel.
 host: $(DEPS_STAMP)
-	$(Q)$(MAKE) --no-print-directory build-host
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) build-host
 build-host: $(HOST_TOOLS) $(HOST_PROGS) $(UNIT_TESTS) $(FUZZ_TARGETS) \
             $(BUILD)/unit-tests.list $(BUILD)/fuzz-targets.list
 
