@@ -61,6 +61,8 @@ static void account_locked(const char *name, size_t n, unsigned bits)
 {
     if (!name)
         name = "other";
+    if (bits > 256)
+        bits = 256;                    /* the same clamps as csprng_add_entropy */
     if (bits > 8 * n)
         bits = (unsigned)(8 * n);
     struct source *s = NULL;
