@@ -14,6 +14,7 @@
 #include "arch/riscv/csr.h"
 #include "crypto/csprng.h"
 #include "fdt/fdt.h"
+#include "kernel/bootargs.h"
 #include "kernel/clock.h"
 #include "kernel/init.h"
 #include "kernel/log.h"
@@ -229,22 +230,25 @@ void random_for_each_source(void (*fn)(const char *, uint64_t, uint64_t, uint32_
 /*
  * /chosen/rng-seed: bytes the loader (QEMU, from the host's random source)
  * put in the devicetree for us. Credited in full, as Linux does for a
- * trusted bootloader; then zeroed in place so the seed does not outlive
- * its use in memory (nothing else reads it). Returns the bytes used.
+ * trusted bootloader, unless the bootargs say random.trust_bootloader=off
+ * (then mixed in uncredited); zeroed in place afterwards so the seed does
+ * not outlive its use in memory (nothing else reads it).
  */
-static size_t seed_from_devicetree(void)
+static void seed_from_devicetree(void)
 {
+    const char *trust = bootarg("random.trust_bootloader");
+    bool trusted = !trust || (strcmp(trust, "off") != 0 && strcmp(trust, "0") != 0 &&
+                              strcmp(trust, "no") != 0);
     struct fdt fdt;
     if (!platform.dtb || fdt_init(&fdt, (const void *)platform.dtb, platform.dtb_size) < 0)
-        return 0;
+        return;
     int chosen = fdt_path(&fdt, "/chosen");
     int len = 0;
     const void *seed = chosen >= 0 ? fdt_prop(&fdt, chosen, "rng-seed", &len) : NULL;
     if (!seed || len <= 0)
-        return 0;
-    random_add_entropy_from("rng-seed", seed, (size_t)len, 8u * (unsigned)len);
+        return;
+    random_add_entropy_from("rng-seed", seed, (size_t)len, trusted ? 8u * (unsigned)len : 0);
     memset((void *)seed, 0, (size_t)len);
-    return (size_t)len;
 }
 
 /*
@@ -335,8 +339,8 @@ static int random_report(void)
         log_info("random: seeded from %s; %llu bits credited", r.text,
                  (unsigned long long)st.credited_bits);
     else
-        log_warn("random: only weakly seeded, from %s (%llu bits credited); no rng-seed in "
-                 "the devicetree and no entropy device", r.text,
+        log_warn("random: only weakly seeded, from %s (%llu bits credited); no trusted "
+                 "rng-seed in the devicetree and no entropy device", r.text,
                  (unsigned long long)st.credited_bits);
     return 0;
 }

@@ -3,7 +3,8 @@
  * (lib/crypto/csprng.c) fed by every entropy source the node has.
  *
  * Seeded at boot (INIT_LEVEL_PLATFORM) from the devicetree's
- * /chosen/rng-seed (QEMU virt passes 32 bytes from the host), timer jitter,
+ * /chosen/rng-seed (QEMU virt passes 32 bytes from the host; not credited
+ * with the bootarg random.trust_bootloader=off), timer jitter,
  * the RTC and the boot counters; then from drivers as entropy arrives
  * (virtio-rng at probe and every minute, MAC addresses from the network
  * service). Never blocks: before any credited entropy has arrived, output

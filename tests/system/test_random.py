@@ -67,6 +67,36 @@ def test_boots_without_virtio_rng():
         assert len(draw(n, 16)) == 32
 
 
+def test_weak_seeding_without_trusted_sources():
+    """No virtio-rng and the loader's seed not trusted: the node says it is
+    weakly seeded, yet two boots still differ (jitter, seed, counters)."""
+    args = dict(rng=False, append="random.trust_bootloader=off")
+    a, b = Node("random-weak-a", **args), Node("random-weak-b", **args)
+    try:
+        a.start()
+        b.start()
+        a.wait_ready()
+        b.wait_ready()
+        log = a.run("log")
+        assert "random: only weakly seeded" in log, log
+        assert "rng-seed (0 bits)" in log, log
+        assert "NOT fully seeded" in a.run("random info")
+        assert draw(a) != draw(b)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_mac_addresses_are_mixed_in():
+    # A NIC on a hub with nothing else on it: no traffic leaves QEMU.
+    nic = ["-netdev", "hubport,id=n0,hubid=0",
+           "-device", "virtio-net-device,netdev=n0,mac=52:54:00:77:00:02"]
+    with Node("random-mac", extra=nic, append="ip=10.77.0.2/24") as n:
+        n.boot()
+        info = n.run("random info")
+        assert re.search(r"^\s+mac\s+0 bits credited,\s+6 bytes in 1 inputs", info, re.M), info
+
+
 def test_random_command():
     with Node("random-cmd", smp=1) as n:
         n.boot()
