@@ -4,8 +4,9 @@
  * host (QEMU: -object rng-random,filename=/dev/urandom,id=rng0
  * -device virtio-rng-device,rng=rng0).
  *
- * At probe the driver fetches one buffer synchronously, so the kernel
- * random source is reseeded with host entropy before the network starts.
+ * At probe the driver fetches one buffer synchronously (waiting at most
+ * 0.5 s), so the kernel random source is reseeded with host entropy before
+ * the network starts.
  * After that a small thread fetches another whenever the kernel asks
  * (random_register_source: the pool went RANDOM_RESEED_NS without a reseed,
  * or `random reseed`). One request is in flight at a time; only the
@@ -26,6 +27,7 @@
 #define FETCH_BYTES  64                           /* per request */
 #define FETCH_CREDIT 256                          /* bits credited per full buffer */
 #define FETCH_TIMEOUT_NS (2000ll * 1000 * 1000)   /* a slow host backend */
+#define PROBE_TIMEOUT_NS (500ll * 1000 * 1000)    /* boot waits no longer */
 
 struct virtio_rng {
     struct virtio_device *dev;
@@ -52,7 +54,7 @@ static void rng_isr(struct virtio_device *dev, uint32_t status)
 }
 
 /* One buffer of entropy into the random pool. Thread context only. */
-static int fetch(struct virtio_rng *r)
+static int fetch(struct virtio_rng *r, int64_t timeout_ns)
 {
     if (!r->in_flight) {
         struct virtq_buf b = { r->buf, FETCH_BYTES, true };
@@ -62,7 +64,7 @@ static int fetch(struct virtio_rng *r)
         r->in_flight = true;
         virtq_kick(&r->vq);
     }
-    int err = event_wait_timeout(&r->done, FETCH_TIMEOUT_NS);
+    int err = event_wait_timeout(&r->done, timeout_ns);
     if (err < 0) {
         r->stats.timeouts++;
         return err;          /* still in flight: the next fetch waits for it */
@@ -93,7 +95,7 @@ static int rng_thread(void *arg)
     struct virtio_rng *r = arg;
     for (;;) {
         event_wait(&r->want);
-        int n = fetch(r);
+        int n = fetch(r, FETCH_TIMEOUT_NS);
         if (n < 0)
             log_warn("virtio-rng: fetch failed: %s", err_str(n));
     }
@@ -142,7 +144,7 @@ static int probe(struct virtio_device *dev)
         goto fail;
     virtio_finish(dev);
 
-    int n = fetch(r);
+    int n = fetch(r, PROBE_TIMEOUT_NS);
     if (n > 0)
         log_info("virtio-rng: %d bytes of host entropy into the random pool "
                  "(virtio-mmio v%u, irq %u)", n, dev->version, dev->irq);

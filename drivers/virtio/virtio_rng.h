@@ -12,7 +12,7 @@
 struct virtio_rng_stats {
     uint64_t fetches;     /* buffers that came back with entropy */
     uint64_t bytes;
-    uint64_t timeouts;    /* the device took longer than 2 s */
+    uint64_t timeouts;    /* the device took longer than 2 s (0.5 s at probe) */
     uint64_t empty;       /* buffers that came back empty */
 };
 

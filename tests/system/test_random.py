@@ -1,7 +1,9 @@
 """The kernel random source: two boots give different bytes, the boot log
 names the entropy sources (virtio-rng when QEMU offers it), nodes boot fine
 without virtio-rng, and the `random` command's edges."""
+import os
 import re
+import tempfile
 
 from node import Node
 
@@ -65,6 +67,23 @@ def test_boots_without_virtio_rng():
         assert "rng-seed (" in m.group(1)         # QEMU virt's /chosen/rng-seed
         assert "virtio-rng: none" in n.run("random info")
         assert len(draw(n, 16)) == 32
+
+
+def test_silent_virtio_rng_does_not_stop_boot():
+    """A virtio-rng whose backend never answers (an EGD socket nobody
+    connects to): the probe gives up after its timeout and boot goes on."""
+    with tempfile.TemporaryDirectory(prefix="pusrng-") as d:
+        sock = os.path.join(d, "egd.sock")
+        extra = ["-chardev", f"socket,id=egd,path={sock},server=on,wait=off",
+                 "-object", "rng-egd,chardev=egd,id=silent",
+                 "-device", "virtio-rng-device,rng=silent"]
+        with Node("random-silent", rng=False, extra=extra) as n:
+            n.boot()
+            log = n.run("log")
+            assert "virtio-rng: no entropy at probe (timed out)" in log, log
+            assert SEEDED.search(log), log
+            assert re.search(r"virtio-rng: 0 fetches, 0 bytes, 1 timeouts", n.run("random info"))
+            assert len(draw(n)) == 64
 
 
 def test_weak_seeding_without_trusted_sources():
