@@ -82,13 +82,6 @@ static void account_locked(const char *name, size_t n, unsigned bits)
     s->count++;
 }
 
-/* Logs once, when the first 256 credited bits reach the key. */
-static void announce_if_seeded(bool now_seeded)
-{
-    if (now_seeded && booted)
-        log_info("random: fully seeded (%llu bits credited)",
-                 (unsigned long long)rng.credited_bits);
-}
 
 void random_add_entropy_from(const char *source, const void *data, size_t n, unsigned bits)
 {
@@ -98,11 +91,15 @@ void random_add_entropy_from(const char *source, const void *data, size_t n, uns
     account_locked(source, n, bits);
     if (csprng_add_entropy(&rng, data, n, bits))
         last_reseed_ns = clock_now_ns();
-    bool now_seeded = !announced_seeded && csprng_seeded(&rng);
-    if (now_seeded)
+    /* Said once, when the first 256 credited bits reach the key after boot
+       (during boot the report at level 21 says it). */
+    bool announce = !announced_seeded && csprng_seeded(&rng);
+    if (announce)
         announced_seeded = true;
+    uint64_t credited = rng.credited_bits;
     spin_unlock_irqrestore(&random_lock, state);
-    announce_if_seeded(now_seeded);
+    if (announce && booted)
+        log_info("random: fully seeded (%llu bits credited)", (unsigned long long)credited);
 }
 
 void random_add_entropy(const void *data, size_t n, unsigned bits_estimate)
