@@ -1,12 +1,13 @@
 #!/bin/bash
 # Boots one PusOS node in QEMU on this terminal (Ctrl-A X quits).
 #   scripts/run-node.sh [--smp N] [--mem SIZE] [--append "BOOTARGS"] [--disk IMG] [--gdb] [--no-net]
+#                       [--no-rng]
 # With --gdb, QEMU waits halted with a gdb stub on localhost:1234 and
 # gdb-multiarch attaches with the kernel's symbols.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-smp=2 mem=128M append="" disk="" gdb=0 net=1
+smp=2 mem=128M append="" disk="" gdb=0 net=1 rng=1
 http_port="${HTTP_PORT:-8080}"
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -16,6 +17,7 @@ while [ $# -gt 0 ]; do
         --disk) disk="$2"; shift 2 ;;
         --gdb) gdb=1; shift ;;
         --no-net) net=0; shift ;;
+        --no-rng) rng=0; shift ;;
         *) echo "run-node: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -53,6 +55,13 @@ fi
 if [ "$net" = 1 ]; then
     args+=(-netdev "user,id=net0,hostfwd=tcp:127.0.0.1:${http_port}-:80"
            -device virtio-net-device,netdev=net0)
+fi
+
+# Host entropy for the kernel's random source (virtio-rng); the node boots
+# without it, seeded from the devicetree's rng-seed and timer jitter.
+if [ "$rng" = 1 ]; then
+    args+=(-object rng-random,filename=/dev/urandom,id=rng0
+           -device virtio-rng-device,rng=rng0)
 fi
 
 echo "run-node: qemu-system-riscv64 ${args[*]}"

@@ -52,7 +52,6 @@ struct app {
     wasi_ctx *wasi;
     wasm_extern *imports;
     struct wasi_port port;
-    uint64_t rng;
     struct app_line out[2];         /* stdout, stderr */
     struct app_file files[APP_MAX_FILES];
 };

@@ -4,9 +4,8 @@
  *   clocks    realtime from clock_wall_ns (the RTC at boot plus the
  *             monotonic clock), monotonic from clock_now_ns, cputime as
  *             time since the app started
- *   random    a xorshift64* generator per app, seeded from the time CSR,
- *             the wall clock and the app's address: apps get unpredictable
- *             enough numbers for ids and hashing, not key material
+ *   random    the kernel random source (kernel/random.h, a ChaCha20
+ *             CSPRNG): random_get gives apps key-quality bytes
  *   stdio     stdout and stderr lines go to the console prefixed with the
  *             app's name and into the kernel log ring (debug level, which
  *             the console does not echo by default); stdin is empty
@@ -22,6 +21,7 @@
 #include "kernel/clock.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
+#include "kernel/random.h"
 #include "pus/err.h"
 #include "services/apps/internal.h"
 
@@ -46,33 +46,10 @@ static uint64_t port_clock_res_ns(void *ctx, uint32_t clock_id)
     return hz ? (1000000000ull + hz - 1) / hz : 1;
 }
 
-static uint64_t read_time_csr(void)
-{
-    uint64_t t;
-    __asm__ volatile("rdtime %0" : "=r"(t));
-    return t;
-}
-
-static uint64_t next_random(struct app *a)
-{
-    uint64_t x = a->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    a->rng = x;
-    return x * 0x2545f4914f6cdd1dull;
-}
-
 static void port_random(void *ctx, uint8_t *buf, size_t len)
 {
-    struct app *a = ctx;
-    while (len) {
-        uint64_t r = next_random(a);
-        size_t n = len < sizeof r ? len : sizeof r;
-        memcpy(buf, &r, n);
-        buf += n;
-        len -= n;
-    }
+    (void)ctx;
+    random_bytes(buf, len);
 }
 
 static void emit_line(struct app *a, int fd, const char *s, size_t n)
@@ -332,9 +309,6 @@ void app_port_init(struct app *a)
 {
     struct wasi_port *p = &a->port;
     memset(p, 0, sizeof *p);
-    a->rng = (read_time_csr() * 0x9e3779b97f4a7c15ull) ^ clock_wall_ns() ^ (uintptr_t)a;
-    if (!a->rng)
-        a->rng = 0x853c49e6748fea9bull;
     p->ctx = a;
     p->clock_ns = port_clock_ns;
     p->clock_res_ns = port_clock_res_ns;

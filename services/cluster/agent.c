@@ -13,6 +13,7 @@
 #include "kernel/init.h"
 #include "kernel/log.h"
 #include "kernel/page.h"
+#include "kernel/random.h"
 #include "kernel/thread.h"
 #include "pus/err.h"
 
@@ -134,7 +135,7 @@ static int cluster_agent_init(void)
        runs (the controller may be reachable anyway) and says why in the log. */
     cluster_netconf(&agent.cfg, &agent.net);
     do {
-        netsvc_random(&agent.boot_id, sizeof(agent.boot_id));
+        agent.boot_id = random_u64();
     } while (agent.boot_id == 0);
     if (!thread_spawn("cluster-agent", agent_thread, NULL, THREAD_PRIORITY_HIGH, 16 * 1024))
         return ERR_NO_MEMORY;

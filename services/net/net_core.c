@@ -20,6 +20,7 @@
 #include "kernel/log.h"
 #include "kernel/mutex.h"
 #include "kernel/page.h"
+#include "kernel/random.h"
 #include "kernel/thread.h"
 #include "pus/err.h"
 
@@ -130,7 +131,7 @@ void net_unlock(void)
 /* ---- port callbacks (all run under the net lock) ------------------------ */
 
 static uint64_t port_now(void *ctx) { (void)ctx; return clock_now_ns(); }
-static void port_random(void *ctx, void *buf, size_t len) { (void)ctx; netsvc_random(buf, len); }
+static void port_random(void *ctx, void *buf, size_t len) { (void)ctx; random_bytes(buf, len); }
 static void *port_malloc(void *ctx, size_t n) { (void)ctx; return netsvc_malloc(n); }
 static void port_free(void *ctx, void *p) { (void)ctx; netsvc_free(p); }
 static void port_event(void *ctx, struct net_sock *sock, unsigned ev) { (void)ctx; ksock_event(sock, ev); }
@@ -341,6 +342,13 @@ static int net_service_init(void)
     if (ram_bytes() <= (32u << 20)) {
         cfg.tcp_rcvbuf = cfg.tcp_sndbuf = 32u << 10;
         cfg.max_sockets = 64;
+    }
+    /* MACs tell nodes apart (no entropy credited): into the random pool
+       before the stack draws its secrets (rand.c used to mix them itself). */
+    for (int i = 0; i < virtio_net_count(); i++) {
+        uint8_t mac[6];
+        virtio_net_mac(virtio_net_get(i), mac);
+        random_add_entropy_from("mac", mac, sizeof(mac), 0);
     }
     stack = net_stack_create(&port, &cfg);
     if (!stack)

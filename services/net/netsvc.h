@@ -46,9 +46,6 @@ void *netsvc_malloc(size_t size);
 void *netsvc_calloc(size_t size);
 void netsvc_free(void *p);
 
-/* Fills buf with random bytes (seeded PRNG; see rand.c). */
-void netsvc_random(void *buf, size_t len);
-
 /*
  * Profile counters (guarded by the net lock): cycle-counter ticks spent
  * (under QEMU TCG the counter follows host time, not guest instructions)

@@ -22,13 +22,14 @@ CMD_TIMEOUT = 120
 
 
 class Node:
-    def __init__(self, name="node", smp=2, mem="128M", append="", extra=(), disk=None):
+    def __init__(self, name="node", smp=2, mem="128M", append="", extra=(), disk=None, rng=True):
         self.name = name
         self.smp = smp
         self.mem = mem
         self.append = append
         self.extra = list(extra)
         self.disk = disk
+        self.rng = rng
         self.child = None
         self.ready_match = None
         LOGS.mkdir(parents=True, exist_ok=True)
@@ -42,7 +43,13 @@ class Node:
         if self.disk:
             args += ["-drive", f"file={self.disk},if=none,format=raw,id=disk0",
                      "-device", "virtio-blk-device,drive=disk0"]
-        return args + self.extra
+        args += self.extra
+        # Host entropy for the kernel's random source; last, so that it does
+        # not move the other virtio devices to other slots.
+        if self.rng:
+            args += ["-object", "rng-random,filename=/dev/urandom,id=pusrng",
+                     "-device", "virtio-rng-device,rng=pusrng"]
+        return args
 
     def start(self, no_reboot=True):
         if not KERNEL.exists():
