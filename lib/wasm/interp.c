@@ -178,10 +178,10 @@ L_BR_IF_EQZ:
         NEXT(pc[1].i64); \
     NEXT(4); \
 }
-#define BR_CMP(name, type, cmp) \
-L_##name: BR_CMP_BODY(S(3), cmp) \
-L_##name##_I: BR_CMP_BODY(IMM(3), cmp)
+#define BR_CMP(name, type, cmp) L_##name: BR_CMP_BODY(S(3), cmp)
+#define BR_CMP_I(name, type, cmp) L_##name##_I: BR_CMP_BODY(IMM(3), cmp)
     INT_COMPARISONS(BR_CMP, BR_IF_, 32)
+    INT_COMPARISONS(BR_CMP_I, BR_IF_, 32)
 L_BR_TABLE: {
     uint32_t count = (uint32_t)IMM(1), n = (uint32_t)IMM(2);
     uint32_t i = (uint32_t)S(3);

@@ -157,27 +157,21 @@ TRUNCATING(trunc_i64_s, x >= -9223372036854775808.0 && x < 9223372036854775808.0
 TRUNCATING(trunc_i64_u, x > -1.0 && x < 18446744073709551616.0, (uint64_t)x)
 #undef TRUNCATING
 
-/* Saturating versions: NaN gives 0, out of range clamps to lo or hi (the
- * range checks are the trapping versions'). */
-static inline uint64_t saturate(int status, uint64_t v, double x, uint64_t lo, uint64_t hi)
-{
-    if (status == 0)
-        return v;
-    if (status == 1)
-        return 0;
-    return x < 0 ? lo : hi;
-}
-#define SATURATING(name, trunc, lo, hi) \
+/* Saturating versions: NaN gives 0, out of range clamps to lo or hi. */
+#define SATURATING(name, below, lo, above, hi, value) \
 static inline uint64_t name(double x) \
 { \
-    uint64_t v = 0; \
-    int status = trunc(x, &v); \
-    return saturate(status, v, x, (lo), (hi)); \
+    if (x != x) return 0; \
+    if (below) return (lo); \
+    if (above) return (hi); \
+    return (value); \
 }
-SATURATING(sat_i32_s, trunc_i32_s, (uint32_t)INT32_MIN, (uint32_t)INT32_MAX)
-SATURATING(sat_i32_u, trunc_i32_u, 0, UINT32_MAX)
-SATURATING(sat_i64_s, trunc_i64_s, (uint64_t)INT64_MIN, (uint64_t)INT64_MAX)
-SATURATING(sat_i64_u, trunc_i64_u, 0, UINT64_MAX)
+SATURATING(sat_i32_s, x <= -2147483649.0, (uint32_t)INT32_MIN,
+           x >= 2147483648.0, (uint32_t)INT32_MAX, (uint32_t)(int32_t)x)
+SATURATING(sat_i32_u, x <= -1.0, 0, x >= 4294967296.0, UINT32_MAX, (uint32_t)x)
+SATURATING(sat_i64_s, x < -9223372036854775808.0, (uint64_t)INT64_MIN,
+           x >= 9223372036854775808.0, (uint64_t)INT64_MAX, (uint64_t)(int64_t)x)
+SATURATING(sat_i64_u, x <= -1.0, 0, x >= 18446744073709551616.0, UINT64_MAX, (uint64_t)x)
 #undef SATURATING
 
 static inline uint32_t rotl32(uint32_t x, uint32_t n) { n &= 31; return (x << n) | (x >> ((32 - n) & 31)); }
