@@ -60,16 +60,9 @@ int run_app(int argc, char **argv)
         return usage();
     const char *path = argv[i];
 
-    size_t len;
-    uint8_t *bytes = read_file(path, &len);
-    if (!bytes) {
-        fprintf(stderr, "pusvm: cannot read %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
-    }
     char err[512];
     wasm_module *m;
-    int rc = wasm_module_load(bytes, len, &m, err, sizeof err);
-    free(bytes);
+    int rc = load_module_file(path, &m, err, sizeof err);
     if (rc) {
         fprintf(stderr, "pusvm: %s: %s\n", path, err);
         return EXIT_USAGE;

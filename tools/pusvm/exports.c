@@ -40,16 +40,9 @@ static void print_value(uint8_t t, wasm_value v)
 
 int run_all_exports(const char *path)
 {
-    size_t len;
-    uint8_t *bytes = read_file(path, &len);
-    if (!bytes) {
-        fprintf(stderr, "pusvm: cannot read %s\n", path);
-        return 2;
-    }
     char err[512];
     wasm_module *m;
-    int rc = wasm_module_load(bytes, len, &m, err, sizeof err);
-    free(bytes);
+    int rc = load_module_file(path, &m, err, sizeof err);
     if (rc) {
         fprintf(stderr, "pusvm: %s: %s\n", path, err);
         return 2;

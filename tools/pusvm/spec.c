@@ -119,15 +119,7 @@ static int load(struct spec *s, const char *filename, wasm_module **m, char *err
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", s->dir, filename);
-    size_t len;
-    uint8_t *bytes = read_file(path, &len);
-    if (!bytes) {
-        snprintf(err, errlen, "cannot read %.400s", path);
-        return ERR_NOT_FOUND;
-    }
-    int rc = wasm_module_load(bytes, len, m, err, errlen);
-    free(bytes);
-    return rc;
+    return load_module_file(path, m, err, errlen);
 }
 
 /* Resolves imports from registered modules and spectest, then instantiates. */
