@@ -232,13 +232,20 @@ static int feed_all(struct http_parser *p, const char *in, size_t len)
     }
 }
 
+/* A fresh request parser with limits lim, fed all of in: the result. */
+static int request_fed(struct http_parser *p, const struct http_limits *lim,
+                       const char *in, size_t len)
+{
+    http_parser_init(p, HTTP_PARSE_REQUEST, lim);
+    return feed_all(p, in, len);
+}
+
 static void hostile_requests(void **state)
 {
     struct http_parser *p = malloc(sizeof(*p));
     for (size_t i = 0; i < sizeof(bad_requests) / sizeof(bad_requests[0]); i++) {
         const struct bad_case *c = &bad_requests[i];
-        http_parser_init(p, HTTP_PARSE_REQUEST, NULL);
-        int rc = feed_all(p, c->in, strlen(c->in));
+        int rc = request_fed(p, NULL, c->in, strlen(c->in));
         if (c->status == 0) {
             if (rc != 0)
                 fail_msg("case %zu: unexpected error %d (status %d)", i, rc, p->status);
@@ -274,73 +281,61 @@ static void limits(void **state)
     strcat(buf, " HTTP/1.1");
     assert_int_equal(strlen(buf), 100);
     strcat(buf, "\r\nHost: h\r\n\r\n");
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    assert_int_equal(feed_all(p, buf, strlen(buf)), 0);
+    assert_int_equal(request_fed(p, &lim, buf, strlen(buf)), 0);
     assert_string_equal(p->msg.method_name, "GET");
 
     memmove(buf + 6, buf + 5, strlen(buf + 5) + 1);
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    assert_int_equal(feed_all(p, buf, strlen(buf)), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, buf, strlen(buf)), ERR_TOO_BIG);
     assert_int_equal(p->status, 414);
 
     /* a long target is refused as soon as it crosses the limit, before
      * its end arrives */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     memset(buf, 'a', 200);
     memcpy(buf, "GET /", 5);
-    assert_int_equal(feed_all(p, buf, 200), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, buf, 200), ERR_TOO_BIG);
     assert_int_equal(p->status, 414);
 
     /* header count */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     const char *three = "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n";
-    assert_int_equal(feed_all(p, three, strlen(three)), 0);
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
+    assert_int_equal(request_fed(p, &lim, three, strlen(three)), 0);
     const char *four = "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
-    assert_int_equal(feed_all(p, four, strlen(four)), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, four, strlen(four)), ERR_TOO_BIG);
     assert_int_equal(p->status, 431);
 
     /* head size: refused while the header is still arriving */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: h\r\nBig: ");
     size_t n = strlen(buf);
     memset(buf + n, 'x', 500);
-    assert_int_equal(feed_all(p, buf, n + 500), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, buf, n + 500), ERR_TOO_BIG);
     assert_int_equal(p->status, 431);
 
     /* body: Content-Length at the limit passes, above it is 413 */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     const char *ok = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789";
-    assert_int_equal(feed_all(p, ok, strlen(ok)), 0);
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
+    assert_int_equal(request_fed(p, &lim, ok, strlen(ok)), 0);
     const char *big = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n";
-    assert_int_equal(feed_all(p, big, strlen(big)), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, big, strlen(big)), ERR_TOO_BIG);
     assert_int_equal(p->status, 413);
 
     /* chunked: the running total counts */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     const char *ch = "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                      "5\r\n01234\r\n5\r\n56789\r\n1\r\n";
-    assert_int_equal(feed_all(p, ch, strlen(ch)), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, ch, strlen(ch)), ERR_TOO_BIG);
     assert_int_equal(p->status, 413);
 
     /* an all-zero limits struct means the defaults, not "nothing allowed" */
     struct http_limits zero = { 0 };
-    http_parser_init(p, HTTP_PARSE_REQUEST, &zero);
     const char *mib = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n";
-    assert_int_equal(feed_all(p, mib, strlen(mib)), 0);
-    http_parser_init(p, HTTP_PARSE_REQUEST, &zero);
+    assert_int_equal(request_fed(p, &zero, mib, strlen(mib)), 0);
     const char *over = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048577\r\n\r\n";
-    assert_int_equal(feed_all(p, over, strlen(over)), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &zero, over, strlen(over)), ERR_TOO_BIG);
     assert_int_equal(p->lim.max_line, 4096);
     assert_int_equal(p->lim.max_headers, 32);
 
     /* trailers are bounded like the head */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     snprintf(buf, sizeof(buf), "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: ");
     n = strlen(buf);
     memset(buf + n, 'x', 500);
-    assert_int_equal(feed_all(p, buf, n + 500), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, buf, n + 500), ERR_TOO_BIG);
     assert_int_equal(p->status, 431);
     free(p);
 }
