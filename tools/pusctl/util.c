@@ -152,3 +152,13 @@ bool parse_long(const char *s, long lo, long hi, long *out)
     *out = v;
     return true;
 }
+
+void parse_host_port(const char *s, char *host, size_t cap, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (colon) {
+        snprintf(host, cap, "%.*s", (int)(colon - s), s);
+        s = colon + 1;
+    }
+    *port = atoi(s);
+}

@@ -32,4 +32,8 @@ bool pid_matches(pid_t pid, const char *needle);
 /* Parses a decimal in [lo, hi]; false on junk. */
 bool parse_long(const char *s, long lo, long hi, long *out);
 
+/* "HOST:PORT" or "PORT" (the --api and --hb forms the client side takes):
+ * *port, and host when s names one (else host is left as it is). */
+void parse_host_port(const char *s, char *host, size_t cap, int *port);
+
 #endif
