@@ -14,13 +14,28 @@
 #include "http/http.h"
 #include "pus/err.h"
 
+/* Appends to a transcript (none when out is NULL), never past cap. */
+__attribute__((format(printf, 4, 5)))
+static void note(char *out, size_t cap, size_t *o, const char *fmt, ...)
+{
+    if (!out || *o >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + *o, cap - *o, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *o += (size_t)n;
+}
+
 /* Feeds input in pieces (cuts[] are split offsets) and writes a transcript
- * of the events into out. Returns the first error (or 0). */
+ * of the events into out (if not NULL). Returns the first error (or 0). */
 static int transcript(struct http_parser *p, const char *in, size_t len,
                       const size_t *cuts, int ncuts, bool finish, char *out, size_t cap)
 {
     size_t o = 0, start = 0;
-    out[0] = 0;
+    if (out)
+        out[0] = 0;
     for (int k = 0; k <= ncuts; k++) {
         size_t end = k < ncuts ? cuts[k] : len;
         const uint8_t *d = (const uint8_t *)in + start;
@@ -37,22 +52,22 @@ static int transcript(struct http_parser *p, const char *in, size_t len,
             if (ev.kind == HTTP_EV_HEAD) {
                 const struct http_message *m = &p->msg;
                 if (p->mode == HTTP_PARSE_REQUEST)
-                    o += snprintf(out + o, cap - o, "[%s %s ? %s v%d ka%d cl%lld ch%d",
+                    note(out, cap, &o, "[%s %s ? %s v%d ka%d cl%lld ch%d",
                                   m->method_name, m->path, m->query, m->version,
                                   m->keep_alive, (long long)m->content_length, m->chunked);
                 else
-                    o += snprintf(out + o, cap - o, "[%d %s v%d ka%d cl%lld ch%d",
+                    note(out, cap, &o, "[%d %s v%d ka%d cl%lld ch%d",
                                   m->status, m->reason, m->version, m->keep_alive,
                                   (long long)m->content_length, m->chunked);
                 for (int i = 0; i < m->header_count; i++)
-                    o += snprintf(out + o, cap - o, " %s=%s", m->headers[i].name,
+                    note(out, cap, &o, " %s=%s", m->headers[i].name,
                                   m->headers[i].value);
-                o += snprintf(out + o, cap - o, "]");
+                note(out, cap, &o, "]");
             } else if (ev.kind == HTTP_EV_BODY) {
                 /* Body pieces are concatenated: splits must not show. */
-                o += snprintf(out + o, cap - o, "%.*s", (int)ev.len, (const char *)ev.data);
+                note(out, cap, &o, "%.*s", (int)ev.len, (const char *)ev.data);
             } else {
-                o += snprintf(out + o, cap - o, "<done>");
+                note(out, cap, &o, "<done>");
             }
         }
         start = end;
@@ -63,7 +78,7 @@ static int transcript(struct http_parser *p, const char *in, size_t len,
         if (rc < 0)
             return rc;
         if (ev.kind == HTTP_EV_DONE)
-            o += snprintf(out + o, cap - o, "<done>");
+            note(out, cap, &o, "<done>");
     }
     return 0;
 }
@@ -219,17 +234,7 @@ static const struct bad_case bad_requests[] = {
 
 static int feed_all(struct http_parser *p, const char *in, size_t len)
 {
-    const uint8_t *d = (const uint8_t *)in;
-    for (;;) {
-        struct http_event ev;
-        long n = http_parser_run(p, d, len, &ev);
-        if (n < 0)
-            return (int)n;
-        d += n;
-        len -= (size_t)n;
-        if (ev.kind == HTTP_EV_NEED_MORE)
-            return 0;
-    }
+    return transcript(p, in, len, NULL, 0, false, NULL, 0);
 }
 
 /* A fresh request parser with limits lim, fed all of in: the result. */
