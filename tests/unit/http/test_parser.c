@@ -245,6 +245,28 @@ static int request_fed(struct http_parser *p, const struct http_limits *lim,
     return feed_all(p, in, len);
 }
 
+/* A request at a limit passes; over is one past it, refused with status. */
+static void at_the_limit(struct http_parser *p, const struct http_limits *lim,
+                         const char *at, const char *over, int status)
+{
+    assert_int_equal(request_fed(p, lim, at, strlen(at)), 0);
+    assert_int_equal(request_fed(p, lim, over, strlen(over)), ERR_TOO_BIG);
+    assert_int_equal(p->status, status);
+}
+
+/* head, then 500 bytes of one endless field: refused with status before
+ * the field ends. */
+static void refused_while_arriving(struct http_parser *p, const struct http_limits *lim,
+                                   const char *head, int status)
+{
+    char buf[1024];
+    size_t n = strlen(head);
+    memcpy(buf, head, n);
+    memset(buf + n, 'x', 500);
+    assert_int_equal(request_fed(p, lim, buf, n + 500), ERR_TOO_BIG);
+    assert_int_equal(p->status, status);
+}
+
 static void hostile_requests(void **state)
 {
     struct http_parser *p = malloc(sizeof(*p));
@@ -301,25 +323,15 @@ static void limits(void **state)
     assert_int_equal(p->status, 414);
 
     /* header count */
-    const char *three = "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n";
-    assert_int_equal(request_fed(p, &lim, three, strlen(three)), 0);
-    const char *four = "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
-    assert_int_equal(request_fed(p, &lim, four, strlen(four)), ERR_TOO_BIG);
-    assert_int_equal(p->status, 431);
+    at_the_limit(p, &lim, "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n",
+                 "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 431);
 
     /* head size: refused while the header is still arriving */
-    snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: h\r\nBig: ");
-    size_t n = strlen(buf);
-    memset(buf + n, 'x', 500);
-    assert_int_equal(request_fed(p, &lim, buf, n + 500), ERR_TOO_BIG);
-    assert_int_equal(p->status, 431);
+    refused_while_arriving(p, &lim, "GET / HTTP/1.1\r\nHost: h\r\nBig: ", 431);
 
     /* body: Content-Length at the limit passes, above it is 413 */
-    const char *ok = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789";
-    assert_int_equal(request_fed(p, &lim, ok, strlen(ok)), 0);
-    const char *big = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n";
-    assert_int_equal(request_fed(p, &lim, big, strlen(big)), ERR_TOO_BIG);
-    assert_int_equal(p->status, 413);
+    at_the_limit(p, &lim, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789",
+                 "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", 413);
 
     /* chunked: the running total counts */
     const char *ch = "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -329,19 +341,14 @@ static void limits(void **state)
 
     /* an all-zero limits struct means the defaults, not "nothing allowed" */
     struct http_limits zero = { 0 };
-    const char *mib = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n";
-    assert_int_equal(request_fed(p, &zero, mib, strlen(mib)), 0);
-    const char *over = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048577\r\n\r\n";
-    assert_int_equal(request_fed(p, &zero, over, strlen(over)), ERR_TOO_BIG);
+    at_the_limit(p, &zero, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n",
+                 "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048577\r\n\r\n", 413);
     assert_int_equal(p->lim.max_line, 4096);
     assert_int_equal(p->lim.max_headers, 32);
 
     /* trailers are bounded like the head */
-    snprintf(buf, sizeof(buf), "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: ");
-    n = strlen(buf);
-    memset(buf + n, 'x', 500);
-    assert_int_equal(request_fed(p, &lim, buf, n + 500), ERR_TOO_BIG);
-    assert_int_equal(p->status, 431);
+    refused_while_arriving(p, &lim, "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                           "\r\n0\r\nT: ", 431);
     free(p);
 }
 
