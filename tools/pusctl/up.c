@@ -575,18 +575,10 @@ usage:
 
 int cmd_status(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "run-dir", required_argument, NULL, 'r' }, { 0 },
-    };
-    const char *dir = NULL;
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (ch != 'r') {
-            fprintf(stderr, "usage: pusctl status [--run-dir DIR]\n");
-            return 2;
-        }
-        dir = optarg;
+    const char *dir;
+    if (parse_one_option(argc, argv, "run-dir", &dir) < 0) {
+        fprintf(stderr, "usage: pusctl status [--run-dir DIR]\n");
+        return 2;
     }
     struct cli c;
     cli_resolve(&c, dir, NULL);

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,4 +162,18 @@ void parse_host_port(const char *s, char *host, size_t cap, int *port)
         s = colon + 1;
     }
     *port = atoi(s);
+}
+
+int parse_one_option(int argc, char **argv, const char *name, const char **value)
+{
+    const struct option opts[] = { { name, required_argument, NULL, 'v' }, { 0 } };
+    *value = NULL;
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch != 'v')
+            return -1;
+        *value = optarg;
+    }
+    return optind;
 }
