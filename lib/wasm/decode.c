@@ -149,14 +149,23 @@ static int read_globaltype(struct loadctx *lc, struct reader *r, struct globalty
     return 0;
 }
 
+/* An index into a space of count entries; what names the space. */
+static int read_index(struct loadctx *lc, struct reader *r, uint32_t *i, uint32_t count,
+                      const char *what)
+{
+    if (!rd_u32(r, i))
+        return MALFORMED("integer representation too long");
+    if (*i >= count)
+        return INVALID("unknown %s %u", what, *i);
+    return 0;
+}
+
 /* A function index that a reference names (ref.func, element items): the
  * function counts as declared, so ref.func may name it in code. */
 static int read_ref_func(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t *fi)
 {
-    if (!rd_u32(r, fi))
-        return MALFORMED("integer representation too long");
-    if (*fi >= m->nfuncs)
-        return INVALID("unknown function %u", *fi);
+    if (read_index(lc, r, fi, m->nfuncs, "function"))
+        return -1;
     m->declared_funcs[*fi / 8] |= (uint8_t)(1u << (*fi % 8));
     return 0;
 }
@@ -189,10 +198,8 @@ static int read_constexpr(struct loadctx *lc, struct reader *r, wasm_module *m,
     }
     case 0x23: {
         uint32_t g;
-        if (!rd_u32(r, &g))
-            return MALFORMED("integer representation too long");
-        if (g >= nglobals_visible)
-            return INVALID("unknown global %u in constant expression", g);
+        if (read_index(lc, r, &g, nglobals_visible, "global"))
+            return -1;
         if (m->globals[g].mut)
             return INVALID("constant expression required: global %u is mutable", g);
         e->value = g;
@@ -281,11 +288,7 @@ static int read_entries(struct loadctx *lc, struct reader *r, wasm_module *m,
 
 static int read_typeidx(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t *t)
 {
-    if (!rd_u32(r, t))
-        return MALFORMED("integer representation too long");
-    if (*t >= m->ntypes)
-        return INVALID("unknown type %u", *t);
-    return 0;
+    return read_index(lc, r, t, m->ntypes, "type");
 }
 
 static int type_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
@@ -561,10 +564,8 @@ static int sec_export(struct loadctx *lc, struct reader *r, wasm_module *m)
 
 static int sec_start(struct loadctx *lc, struct reader *r, wasm_module *m)
 {
-    if (!rd_u32(r, &m->start))
-        return MALFORMED("integer representation too long");
-    if (m->start >= m->nfuncs)
-        return INVALID("unknown function %u", m->start);
+    if (read_index(lc, r, &m->start, m->nfuncs, "function"))
+        return -1;
     wasm_functype *t = &m->types[m->func_types[m->start]];
     if (t->nparams || t->nresults)
         return INVALID("start function must have type [] -> []");
