@@ -448,6 +448,13 @@ wasm_extern wasm_instance_export_at(wasm_instance *inst, uint32_t i)
     return x;
 }
 
+wasm_func *wasm_instance_func_at(wasm_instance *inst, uint32_t i, const char **name)
+{
+    const struct export *e = &inst->mod->exports[i];
+    *name = e->name;
+    return e->kind == WASM_EXTERN_FUNC ? inst->funcs[e->index] : NULL;
+}
+
 /* ---- running -------------------------------------------------------------- */
 
 int wasm_grow_stack(wasm_instance *in, uint64_t slots)
