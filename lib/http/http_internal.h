@@ -28,6 +28,9 @@ int http_fail(struct http_parser *p, int status, int err);
 /* Parses p->head[0..head_len) into p->msg and picks the body state. */
 int http_parse_head(struct http_parser *p);
 
+/* The value of a hex digit, or -1 (chunk sizes, percent-encoding). */
+int http_hex_value(char c);
+
 bool http_streq_nocase(const char *a, const char *b);
 
 /* Prepares a response to a request of the given version. */

@@ -115,15 +115,13 @@ static int head_byte(struct http_parser *p, uint8_t c)
     return rc < 0 ? rc : 1;
 }
 
-static int hex_value(uint8_t c)
+/* A framing byte that must be want; then the parser moves to state next. */
+static int expect_byte(struct http_parser *p, uint8_t c, uint8_t want, int next)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
+    if (c != want)
+        return http_fail(p, 400, ERR_BAD_FORMAT);
+    p->state = next;
+    return 0;
 }
 
 /* One byte of chunk framing (everything but chunk data). Returns 0 or a
@@ -132,7 +130,7 @@ static int chunk_byte(struct http_parser *p, uint8_t c)
 {
     switch (p->state) {
     case ST_CHUNK_SIZE: {
-        int h = hex_value(c);
+        int h = http_hex_value((char)c);
         if (h >= 0) {
             if (++p->hex_digits > 15)          /* no chunk is 2^60 bytes */
                 return http_fail(p, 400, ERR_BAD_FORMAT);
@@ -172,16 +170,10 @@ static int chunk_byte(struct http_parser *p, uint8_t c)
         p->state = ST_CHUNK_DATA;
         return 0;
     case ST_CHUNK_DATA_CR:
-        if (c != '\r')
-            return http_fail(p, 400, ERR_BAD_FORMAT);
-        p->state = ST_CHUNK_DATA_LF;
-        return 0;
+        return expect_byte(p, c, '\r', ST_CHUNK_DATA_LF);
     case ST_CHUNK_DATA_LF:
-        if (c != '\n')
-            return http_fail(p, 400, ERR_BAD_FORMAT);
-        p->state = ST_CHUNK_SIZE;
         p->remaining = 0;
-        return 0;
+        return expect_byte(p, c, '\n', ST_CHUNK_SIZE);
     case ST_TRAILER_START:
         if (c == '\r') {
             p->state = ST_TRAILER_END_LF;
@@ -203,10 +195,7 @@ static int chunk_byte(struct http_parser *p, uint8_t c)
             return http_fail(p, 400, ERR_BAD_FORMAT);
         return 0;
     case ST_TRAILER_END_LF:
-        if (c != '\n')
-            return http_fail(p, 400, ERR_BAD_FORMAT);
-        p->state = ST_DONE;
-        return 0;
+        return expect_byte(p, c, '\n', ST_DONE);
     }
     return http_fail(p, 400, ERR_BAD_STATE);
 }

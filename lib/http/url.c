@@ -1,10 +1,10 @@
 /* Percent-decoding (RFC 3986 §2.1) and query-string lookup. */
 #include <string.h>
 
-#include "http/http.h"
+#include "http/http_internal.h"
 #include "pus/err.h"
 
-static int hex_digit(char c)
+int http_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -26,7 +26,7 @@ int http_percent_decode(char *dst, size_t cap, const char *src, size_t len,
         if (c == '%') {
             if (len - i < 3)
                 return ERR_BAD_FORMAT;
-            int hi = hex_digit(src[i + 1]), lo = hex_digit(src[i + 2]);
+            int hi = http_hex_value(src[i + 1]), lo = http_hex_value(src[i + 2]);
             if (hi < 0 || lo < 0)
                 return ERR_BAD_FORMAT;
             c = (char)(hi * 16 + lo);

@@ -42,52 +42,57 @@ const struct json_value *json_at(const struct json_doc *doc, const struct json_v
     return e;
 }
 
+/* The typed getters' lookup: member key of obj into *v if its type is one
+ * of the bits in types; ERR_NOT_FOUND or ERR_BAD_FORMAT otherwise. */
+static int typed_member(const struct json_doc *doc, const struct json_value *obj,
+                        const char *key, unsigned types, const struct json_value **v)
+{
+    *v = json_get(doc, obj, key);
+    if (!*v)
+        return ERR_NOT_FOUND;
+    return (types >> (*v)->type) & 1 ? 0 : ERR_BAD_FORMAT;
+}
+
 int json_get_string(const struct json_doc *doc, const struct json_value *obj,
                     const char *key, const char **out)
 {
-    const struct json_value *v = json_get(doc, obj, key);
-    if (!v)
-        return ERR_NOT_FOUND;
-    if (v->type != JSON_STRING)
-        return ERR_BAD_FORMAT;
-    *out = v->str;
-    return 0;
+    const struct json_value *v;
+    int rc = typed_member(doc, obj, key, 1u << JSON_STRING, &v);
+    if (!rc)
+        *out = v->str;
+    return rc;
 }
 
 int json_get_int(const struct json_doc *doc, const struct json_value *obj,
                  const char *key, int64_t *out)
 {
-    const struct json_value *v = json_get(doc, obj, key);
-    if (!v)
-        return ERR_NOT_FOUND;
-    if (v->type != JSON_NUMBER || !v->is_int)
-        return ERR_BAD_FORMAT;
-    *out = v->integer;
-    return 0;
+    const struct json_value *v;
+    int rc = typed_member(doc, obj, key, 1u << JSON_NUMBER, &v);
+    if (!rc && !v->is_int)
+        rc = ERR_BAD_FORMAT;
+    if (!rc)
+        *out = v->integer;
+    return rc;
 }
 
 int json_get_double(const struct json_doc *doc, const struct json_value *obj,
                     const char *key, double *out)
 {
-    const struct json_value *v = json_get(doc, obj, key);
-    if (!v)
-        return ERR_NOT_FOUND;
-    if (v->type != JSON_NUMBER)
-        return ERR_BAD_FORMAT;
-    *out = v->number;
-    return 0;
+    const struct json_value *v;
+    int rc = typed_member(doc, obj, key, 1u << JSON_NUMBER, &v);
+    if (!rc)
+        *out = v->number;
+    return rc;
 }
 
 int json_get_bool(const struct json_doc *doc, const struct json_value *obj,
                   const char *key, bool *out)
 {
-    const struct json_value *v = json_get(doc, obj, key);
-    if (!v)
-        return ERR_NOT_FOUND;
-    if (v->type != JSON_TRUE && v->type != JSON_FALSE)
-        return ERR_BAD_FORMAT;
-    *out = v->type == JSON_TRUE;
-    return 0;
+    const struct json_value *v;
+    int rc = typed_member(doc, obj, key, (1u << JSON_TRUE) | (1u << JSON_FALSE), &v);
+    if (!rc)
+        *out = v->type == JSON_TRUE;
+    return rc;
 }
 
 const char *json_type_name(int type)

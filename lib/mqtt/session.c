@@ -136,6 +136,19 @@ static void release(struct mqtt_inflight *f)
     memset(f, 0, sizeof(*f));
 }
 
+/* The broker acknowledged our packet of type and id: it is done, and the
+ * app hears ev. An ack for an id we no longer hold is a late duplicate and
+ * is ignored. */
+static void acknowledged(struct mqtt_session *s, uint8_t type, uint16_t id,
+                         enum mqtt_event ev, int aux)
+{
+    struct mqtt_inflight *f = find(s, type, id);
+    if (!f)
+        return;
+    release(f);
+    event(s, ev, id, aux);
+}
+
 /* Resends one in-flight packet; a PUBLISH goes out with DUP set. */
 static int resend(struct mqtt_session *s, struct mqtt_inflight *f, uint64_t now)
 {
@@ -165,7 +178,6 @@ static int handle(struct mqtt_session *s, const struct mqtt_packet *p, uint64_t 
         return s->state == MQTT_CONNECTED ? 0 : s->error;
     }
 
-    struct mqtt_inflight *f;
     switch (p->type) {
     case MQTT_PUBLISH:
         if (s->cb.message)
@@ -179,23 +191,13 @@ static int handle(struct mqtt_session *s, const struct mqtt_packet *p, uint64_t 
     case MQTT_PUBREL:
         return send(s, ack, (size_t)mqtt_encode_ack(ack, 4, MQTT_PUBCOMP, p->packet_id), now);
     case MQTT_PUBACK:
-        /* An ack for an id we no longer hold is a late duplicate: ignore. */
-        if ((f = find(s, MQTT_PUBLISH, p->packet_id)) != NULL) {
-            release(f);
-            event(s, MQTT_EV_PUBACK, p->packet_id, 0);
-        }
+        acknowledged(s, MQTT_PUBLISH, p->packet_id, MQTT_EV_PUBACK, 0);
         return 0;
     case MQTT_SUBACK:
-        if ((f = find(s, MQTT_SUBSCRIBE, p->packet_id)) != NULL) {
-            release(f);
-            event(s, MQTT_EV_SUBACK, p->packet_id, p->granted[0]);
-        }
+        acknowledged(s, MQTT_SUBSCRIBE, p->packet_id, MQTT_EV_SUBACK, p->granted[0]);
         return 0;
     case MQTT_UNSUBACK:
-        if ((f = find(s, MQTT_UNSUBSCRIBE, p->packet_id)) != NULL) {
-            release(f);
-            event(s, MQTT_EV_UNSUBACK, p->packet_id, 0);
-        }
+        acknowledged(s, MQTT_UNSUBSCRIBE, p->packet_id, MQTT_EV_UNSUBACK, 0);
         return 0;
     case MQTT_PINGRESP:
         s->ping_outstanding = false;

@@ -19,91 +19,93 @@ static struct wasi_fd *get_fd(wasi_ctx *c, uint32_t fd)
     return &c->fds[fd];
 }
 
-/* Path argument of a path_* call resolved against directory fd. */
-static int path_arg(wasm_instance *in, wasi_ctx *c, uint32_t fd, uint32_t ptr, uint32_t len,
-                    char *out, size_t outlen)
+/* The preamble of every path_* call: the directory descriptor in argument
+ * dir_arg, the path's address and length in arguments name_arg and
+ * name_arg + 1, copied out of the app's memory and resolved against the
+ * directory into out. Returns a WASI errno. */
+static int path_arg(wasm_instance *in, wasi_ctx *c, const wasm_value *a,
+                    int dir_arg, int name_arg, char out[WASI_MAX_PATH])
 {
-    struct wasi_fd *d = get_fd(c, fd);
+    struct wasi_fd *d = get_fd(c, ARG32(dir_arg));
     if (!d)
         return WASI_EBADF;
     if (!d->is_dir)
         return WASI_ENOTDIR;
-    const uint8_t *p = wmem(in, ptr, len);
+    uint32_t len = ARG32(name_arg + 1);
+    const uint8_t *p = wmem(in, ARG32(name_arg), len);
     if (!p)
         return WASI_EFAULT;
-    return wasi_resolve(d->path, (const char *)p, len, out, outlen);
+    return wasi_resolve(d->path, (const char *)p, len, out, WASI_MAX_PATH);
 }
 
-static int fd_write(wasm_instance *in, void *user, wasm_value *a)
+/* One chunk of a read or write on fd (f its descriptor): bytes moved, or
+ * a negative error. */
+typedef long transfer_fn(wasi_ctx *c, uint32_t fd, struct wasi_fd *f, uint8_t *buf, uint32_t len);
+
+static long write_chunk(wasi_ctx *c, uint32_t fd, struct wasi_fd *f, uint8_t *buf, uint32_t len)
 {
-    wasi_ctx *c = CTX;
-    uint32_t fd = ARG32(0), niov = ARG32(2);
-    struct wasi_fd *f = get_fd(c, fd);
-    if (!f || fd == 0 || f->is_dir)
-        RET(WASI_EBADF);
-    const uint8_t *iov = wmem(in, ARG32(1), (uint64_t)niov * 8);
-    if (!iov)
-        RET(WASI_EFAULT);
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < niov; i++) {
-        uint32_t len = get_u32(iov + 8 * i + 4);
-        const uint8_t *buf = wmem(in, get_u32(iov + 8 * i), len);
-        if (!buf)
-            RET(WASI_EFAULT);
-        if (!len)
-            continue;
-        long n;
-        if (fd <= 2)
-            n = c->port.write_stdio ? c->port.write_stdio(c->port.ctx, (int)fd, buf, len) : (long)len;
-        else
-            n = c->port.write ? c->port.write(c->port.ctx, f->handle, buf, len) : ERR_NOT_SUPPORTED;
-        if (n < 0) {
-            if (total)
-                break;
-            RET(wasi_errno((int)n));
-        }
-        total += (uint64_t)n;
-        if ((uint32_t)n < len)
-            break;
-    }
-    RET(out_u32(in, ARG32(3), (uint32_t)total));
+    if (fd <= 2)
+        return c->port.write_stdio ? c->port.write_stdio(c->port.ctx, (int)fd, buf, len) : (long)len;
+    return c->port.write ? c->port.write(c->port.ctx, f->handle, buf, len) : ERR_NOT_SUPPORTED;
 }
 
-static int fd_read(wasm_instance *in, void *user, wasm_value *a)
+static long read_chunk(wasi_ctx *c, uint32_t fd, struct wasi_fd *f, uint8_t *buf, uint32_t len)
 {
-    wasi_ctx *c = CTX;
+    if (fd == 0)
+        return c->port.read_stdin ? c->port.read_stdin(c->port.ctx, buf, len) : 0;
+    return c->port.read ? c->port.read(c->port.ctx, f->handle, buf, len) : ERR_NOT_SUPPORTED;
+}
+
+/* fd_read and fd_write: the app's iovec array (address, count in
+ * arguments 1 and 2) is moved through chunk by chunk, stopping at the first
+ * short transfer; the total goes to the address in argument 3. An error
+ * after some bytes moved ends the call with those bytes, as POSIX does. */
+static int transfer_iovs(wasm_instance *in, wasi_ctx *c, struct wasi_fd *f, wasm_value *a,
+                         transfer_fn *chunk)
+{
     uint32_t fd = ARG32(0), niov = ARG32(2);
-    struct wasi_fd *f = get_fd(c, fd);
-    if (!f || fd == 1 || fd == 2)
-        RET(WASI_EBADF);
-    if (f->is_dir)
-        RET(WASI_EISDIR);
     const uint8_t *iov = wmem(in, ARG32(1), (uint64_t)niov * 8);
     if (!iov)
-        RET(WASI_EFAULT);
+        return WASI_EFAULT;
     uint64_t total = 0;
     for (uint32_t i = 0; i < niov; i++) {
         uint32_t len = get_u32(iov + 8 * i + 4);
         uint8_t *buf = wmem(in, get_u32(iov + 8 * i), len);
         if (!buf)
-            RET(WASI_EFAULT);
+            return WASI_EFAULT;
         if (!len)
             continue;
-        long n;
-        if (fd == 0)
-            n = c->port.read_stdin ? c->port.read_stdin(c->port.ctx, buf, len) : 0;
-        else
-            n = c->port.read ? c->port.read(c->port.ctx, f->handle, buf, len) : ERR_NOT_SUPPORTED;
+        long n = chunk(c, fd, f, buf, len);
         if (n < 0) {
             if (total)
                 break;
-            RET(wasi_errno((int)n));
+            return wasi_errno((int)n);
         }
         total += (uint64_t)n;
         if ((uint32_t)n < len)
             break;
     }
-    RET(out_u32(in, ARG32(3), (uint32_t)total));
+    return out_u32(in, ARG32(3), (uint32_t)total);
+}
+
+static int fd_write(wasm_instance *in, void *user, wasm_value *a)
+{
+    uint32_t fd = ARG32(0);
+    struct wasi_fd *f = get_fd(CTX, fd);
+    if (!f || fd == 0 || f->is_dir)
+        RET(WASI_EBADF);
+    RET(transfer_iovs(in, CTX, f, a, write_chunk));
+}
+
+static int fd_read(wasm_instance *in, void *user, wasm_value *a)
+{
+    uint32_t fd = ARG32(0);
+    struct wasi_fd *f = get_fd(CTX, fd);
+    if (!f || fd == 1 || fd == 2)
+        RET(WASI_EBADF);
+    if (f->is_dir)
+        RET(WASI_EISDIR);
+    RET(transfer_iovs(in, CTX, f, a, read_chunk));
 }
 
 static int fd_close(wasm_instance *in, void *user, wasm_value *a)
@@ -123,69 +125,64 @@ static int fd_close(wasm_instance *in, void *user, wasm_value *a)
     RET(wasi_errno(rc));
 }
 
-static int fd_seek(wasm_instance *in, void *user, wasm_value *a)
+/* Seeks fd (whence: 0 set, 1 current, 2 end) and stores the new offset
+ * at the app's address out. */
+static int seek_fd(wasm_instance *in, wasi_ctx *c, uint32_t fd, int64_t offset,
+                   uint32_t whence, uint32_t out)
 {
-    wasi_ctx *c = CTX;
-    uint32_t fd = ARG32(0), whence = ARG32(2);
     struct wasi_fd *f = get_fd(c, fd);
     if (!f)
-        RET(WASI_EBADF);
+        return WASI_EBADF;
     if (fd <= 2)
-        RET(WASI_ESPIPE);
+        return WASI_ESPIPE;
     if (f->is_dir)
-        RET(WASI_EISDIR);
+        return WASI_EISDIR;
     if (whence > 2)
-        RET(WASI_EINVAL);
+        return WASI_EINVAL;
     if (!c->port.seek)
-        RET(WASI_ENOSYS);
-    int64_t off = c->port.seek(c->port.ctx, f->handle, (int64_t)a[1], (int)whence);
+        return WASI_ENOSYS;
+    int64_t off = c->port.seek(c->port.ctx, f->handle, offset, (int)whence);
     if (off < 0)
-        RET(wasi_errno((int)off));
-    RET(out_u64(in, ARG32(3), (uint64_t)off));
+        return wasi_errno((int)off);
+    return out_u64(in, out, (uint64_t)off);
+}
+
+static int fd_seek(wasm_instance *in, void *user, wasm_value *a)
+{
+    RET(seek_fd(in, CTX, ARG32(0), (int64_t)a[1], ARG32(2), ARG32(3)));
 }
 
 static int fd_tell(wasm_instance *in, void *user, wasm_value *a)
 {
-    wasi_ctx *c = CTX;
-    uint32_t fd = ARG32(0);
-    struct wasi_fd *f = get_fd(c, fd);
-    if (!f)
-        RET(WASI_EBADF);
-    if (fd <= 2)
-        RET(WASI_ESPIPE);
-    if (f->is_dir)
-        RET(WASI_EISDIR);
-    if (!c->port.seek)
-        RET(WASI_ENOSYS);
-    int64_t off = c->port.seek(c->port.ctx, f->handle, 0, 1);
-    if (off < 0)
-        RET(wasi_errno((int)off));
-    RET(out_u64(in, ARG32(1), (uint64_t)off));
+    RET(seek_fd(in, CTX, ARG32(0), 0, 1, ARG32(1)));
+}
+
+/* The stat calls' preamble: the descriptor in argument 0 and the app's
+ * buffer of size bytes at argument 1. Returns a WASI errno. */
+static int stat_args(wasm_instance *in, wasi_ctx *c, wasm_value *a, uint32_t size,
+                     struct wasi_fd **f, uint8_t **p)
+{
+    *f = get_fd(c, ARG32(0));
+    if (!*f)
+        return WASI_EBADF;
+    *p = wmem(in, ARG32(1), size);
+    return *p ? 0 : WASI_EFAULT;
 }
 
 static int fd_fdstat_get(wasm_instance *in, void *user, wasm_value *a)
 {
-    wasi_ctx *c = CTX;
     uint32_t fd = ARG32(0);
-    struct wasi_fd *f = get_fd(c, fd);
-    if (!f)
-        RET(WASI_EBADF);
-    uint8_t *p = wmem(in, ARG32(1), 24);
-    if (!p)
-        RET(WASI_EFAULT);
+    struct wasi_fd *f;
+    uint8_t *p;
+    int e = stat_args(in, CTX, a, 24, &f, &p);
+    if (e)
+        RET(e);
     memset(p, 0, 24);
     p[0] = fd <= 2 ? WASI_FILETYPE_CHARACTER_DEVICE
                    : f->is_dir ? WASI_FILETYPE_DIRECTORY : WASI_FILETYPE_REGULAR_FILE;
     put_u16(p + 2, f->append ? 1 : 0);
     put_u64(p + 8, fd <= 2 ? RIGHTS_STDIO : RIGHTS_ALL);
     put_u64(p + 16, fd <= 2 ? 0 : RIGHTS_ALL);
-    RET(0);
-}
-
-static int fd_fdstat_set_flags(wasm_instance *in, void *user, wasm_value *a)
-{
-    if (!get_fd(CTX, ARG32(0)))
-        RET(WASI_EBADF);
     RET(0);
 }
 
@@ -206,12 +203,11 @@ static int fd_filestat_get(wasm_instance *in, void *user, wasm_value *a)
 {
     wasi_ctx *c = CTX;
     uint32_t fd = ARG32(0);
-    struct wasi_fd *f = get_fd(c, fd);
-    if (!f)
-        RET(WASI_EBADF);
-    uint8_t *p = wmem(in, ARG32(1), 64);
-    if (!p)
-        RET(WASI_EFAULT);
+    struct wasi_fd *f;
+    uint8_t *p;
+    int e = stat_args(in, c, a, 64, &f, &p);
+    if (e)
+        RET(e);
     struct wasi_filestat st;
     memset(&st, 0, sizeof st);
     int rc = 0;
@@ -227,31 +223,38 @@ static int fd_filestat_get(wasm_instance *in, void *user, wasm_value *a)
     RET(0);
 }
 
+/* The prestat calls' preamble: argument 0 must name the preopen, and the
+ * app's buffer at argument 1 have room (bytes) for need bytes. */
+static int prestat_args(wasm_instance *in, wasm_value *a, uint32_t room, size_t need, uint8_t **p)
+{
+    if (ARG32(0) != WASI_PREOPEN_FD)
+        return WASI_EBADF;
+    if (room < need)
+        return WASI_ENAMETOOLONG;
+    *p = wmem(in, ARG32(1), need);
+    return *p ? 0 : WASI_EFAULT;
+}
+
 static int fd_prestat_get(wasm_instance *in, void *user, wasm_value *a)
 {
-    wasi_ctx *c = CTX;
-    if (ARG32(0) != WASI_PREOPEN_FD)
-        RET(WASI_EBADF);
-    uint8_t *p = wmem(in, ARG32(1), 8);
-    if (!p)
-        RET(WASI_EFAULT);
+    uint8_t *p;
+    int e = prestat_args(in, a, 8, 8, &p);
+    if (e)
+        RET(e);
     memset(p, 0, 8);
-    put_u32(p + 4, (uint32_t)strlen(c->port.preopen_name));
+    put_u32(p + 4, (uint32_t)strlen(CTX->port.preopen_name));
     RET(0);
 }
 
 static int fd_prestat_dir_name(wasm_instance *in, void *user, wasm_value *a)
 {
-    wasi_ctx *c = CTX;
-    if (ARG32(0) != WASI_PREOPEN_FD)
-        RET(WASI_EBADF);
-    size_t len = strlen(c->port.preopen_name);
-    if (ARG32(2) < len)
-        RET(WASI_ENAMETOOLONG);
-    uint8_t *p = wmem(in, ARG32(1), len);
-    if (!p)
-        RET(WASI_EFAULT);
-    memcpy(p, c->port.preopen_name, len);
+    const char *name = CTX->port.preopen_name;
+    size_t len = strlen(name);
+    uint8_t *p;
+    int e = prestat_args(in, a, ARG32(2), len, &p);
+    if (e)
+        RET(e);
+    memcpy(p, name, len);
     RET(0);
 }
 
@@ -300,14 +303,10 @@ static int fd_readdir(wasm_instance *in, void *user, wasm_value *a)
     RET(out_u32(in, ARG32(4), used));
 }
 
-static int fd_sync(wasm_instance *in, void *user, wasm_value *a)
-{
-    if (!get_fd(CTX, ARG32(0)))
-        RET(WASI_EBADF);
-    RET(0);
-}
-
-static int fd_advise(wasm_instance *in, void *user, wasm_value *a)
+/* fd_sync, fd_datasync, fd_advise, fd_fdstat_set_flags: accepted for any
+ * open descriptor and nothing to do (the port's writes are synchronous;
+ * append is fixed at open). */
+static int fd_accept(wasm_instance *in, void *user, wasm_value *a)
 {
     if (!get_fd(CTX, ARG32(0)))
         RET(WASI_EBADF);
@@ -318,7 +317,7 @@ static int path_open(wasm_instance *in, void *user, wasm_value *a)
 {
     wasi_ctx *c = CTX;
     char path[WASI_MAX_PATH];
-    int e = path_arg(in, c, ARG32(0), ARG32(2), ARG32(3), path, sizeof path);
+    int e = path_arg(in, c, a, 0, 2, path);
     if (e)
         RET(e);
     uint32_t oflags = ARG32(4) & 0xf;
@@ -371,7 +370,7 @@ static int path_filestat_get(wasm_instance *in, void *user, wasm_value *a)
 {
     wasi_ctx *c = CTX;
     char path[WASI_MAX_PATH];
-    int e = path_arg(in, c, ARG32(0), ARG32(2), ARG32(3), path, sizeof path);
+    int e = path_arg(in, c, a, 0, 2, path);
     if (e)
         RET(e);
     uint8_t *p = wmem(in, ARG32(4), 64);
@@ -393,7 +392,7 @@ static int path_simple(wasm_instance *in, wasi_ctx *c, wasm_value *a,
                        int (*op)(void *, const char *))
 {
     char path[WASI_MAX_PATH];
-    int e = path_arg(in, c, ARG32(0), ARG32(1), ARG32(2), path, sizeof path);
+    int e = path_arg(in, c, a, 0, 1, path);
     if (e)
         return e;
     if (!op)
@@ -423,9 +422,9 @@ static int path_rename(wasm_instance *in, void *user, wasm_value *a)
 {
     wasi_ctx *c = CTX;
     char from[WASI_MAX_PATH], to[WASI_MAX_PATH];
-    int e = path_arg(in, c, ARG32(0), ARG32(1), ARG32(2), from, sizeof from);
+    int e = path_arg(in, c, a, 0, 1, from);
     if (!e)
-        e = path_arg(in, c, ARG32(3), ARG32(4), ARG32(5), to, sizeof to);
+        e = path_arg(in, c, a, 3, 4, to);
     if (e)
         RET(e);
     if (!c->port.rename)
@@ -442,14 +441,14 @@ const struct wasi_hostdef wasi_fs_defs[] = {
     {"fd_seek", "iIii:i", fd_seek},
     {"fd_tell", "ii:i", fd_tell},
     {"fd_fdstat_get", "ii:i", fd_fdstat_get},
-    {"fd_fdstat_set_flags", "ii:i", fd_fdstat_set_flags},
+    {"fd_fdstat_set_flags", "ii:i", fd_accept},
     {"fd_filestat_get", "ii:i", fd_filestat_get},
     {"fd_prestat_get", "ii:i", fd_prestat_get},
     {"fd_prestat_dir_name", "iii:i", fd_prestat_dir_name},
     {"fd_readdir", "iiiIi:i", fd_readdir},
-    {"fd_sync", "i:i", fd_sync},
-    {"fd_datasync", "i:i", fd_sync},
-    {"fd_advise", "iIIi:i", fd_advise},
+    {"fd_sync", "i:i", fd_accept},
+    {"fd_datasync", "i:i", fd_accept},
+    {"fd_advise", "iIIi:i", fd_accept},
     {"path_open", "iiiiiIIii:i", path_open},
     {"path_filestat_get", "iiiii:i", path_filestat_get},
     {"path_create_directory", "iii:i", path_create_directory},

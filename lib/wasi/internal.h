@@ -69,24 +69,19 @@ static inline void put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static inline uint32_t get_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static inline uint64_t get_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
-/* Write a u32/u64 result to app memory; returns a WASI errno. */
-static inline int out_u32(wasm_instance *in, uint32_t addr, uint32_t v)
+/* Write a u32/u64 result to app memory (little-endian host, as the put_
+ * helpers); returns a WASI errno. */
+static inline int out_le(wasm_instance *in, uint32_t addr, uint64_t v, uint32_t size)
 {
-    uint8_t *p = wmem(in, addr, 4);
+    uint8_t *p = wmem(in, addr, size);
     if (!p)
         return WASI_EFAULT;
-    put_u32(p, v);
+    memcpy(p, &v, size);
     return 0;
 }
 
-static inline int out_u64(wasm_instance *in, uint32_t addr, uint64_t v)
-{
-    uint8_t *p = wmem(in, addr, 8);
-    if (!p)
-        return WASI_EFAULT;
-    put_u64(p, v);
-    return 0;
-}
+static inline int out_u32(wasm_instance *in, uint32_t addr, uint32_t v) { return out_le(in, addr, v, 4); }
+static inline int out_u64(wasm_instance *in, uint32_t addr, uint64_t v) { return out_le(in, addr, v, 8); }
 
 /* Suspends the current call until wake_ns, returning result afterwards. */
 int wasi_suspend(wasi_ctx *ctx, uint64_t wake_ns, uint32_t nresults, wasm_value result);

@@ -387,6 +387,20 @@ static int pop_types(struct fn *f, uint32_t n, const uint8_t *t)
     return 0;
 }
 
+/* A call's arguments (type t) from the top of the operand stack: they
+ * become the consecutive temporaries from *base, where the callee's frame
+ * will start, so when emitting the operands there are materialized. */
+static int pop_call_args(struct fn *f, bool emit, const wasm_functype *t, uint32_t *base)
+{
+    uint32_t top = f->nvals;
+    if (pop_types(f, t->nparams, t->types))
+        return -1;
+    *base = f->nvals;
+    if (emit)
+        materialize_range(f, *base, top);
+    return 0;
+}
+
 static void push_types(struct fn *f, uint32_t n, const uint8_t *t)
 {
     for (uint32_t i = 0; i < n; i++)
@@ -1134,12 +1148,9 @@ static int instr(struct fn *f, uint8_t op)
         if (a >= m->nfuncs)
             return fail(f, "unknown function %u", a);
         wasm_functype *t = &m->types[m->func_types[a]];
-        uint32_t cur = f->nvals;
-        if (pop_types(f, t->nparams, t->types))
+        if (pop_call_args(f, emit, t, &base))
             return -1;
-        base = f->nvals;
         if (emit) {
-            materialize_range(f, base, cur);
             emit_op(f, OP_CALL);
             emit_imm(f, a);
             emit_temp(f, base);
@@ -1160,11 +1171,9 @@ static int instr(struct fn *f, uint8_t op)
         if (pop_expect(f, WASM_I32) < 0)
             return -1;
         uint32_t idx = f->nvals;
-        if (pop_types(f, t->nparams, t->types))
+        if (pop_call_args(f, emit, t, &base))
             return -1;
-        base = f->nvals;
         if (emit) {
-            materialize_range(f, base, idx);
             emit_op(f, OP_CALL_INDIRECT);
             emit_imm(f, a);
             emit_imm(f, b);

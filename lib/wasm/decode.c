@@ -20,21 +20,6 @@ static const char *section_name(uint8_t id)
     return id < 13 ? names[id] : "unknown section";
 }
 
-/* Allocates n elements, refusing counts the remaining bytes cannot hold
- * (each element takes at least one byte), so a hostile count cannot make us
- * allocate gigabytes. */
-static void *alloc_vec(struct loadctx *lc, struct reader *r, uint32_t n, size_t size)
-{
-    if (n > (size_t)(r->end - r->p)) {
-        load_fail(lc, ERR_BAD_FORMAT, r, "length out of bounds: %u elements", n);
-        return NULL;
-    }
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        load_fail(lc, ERR_NO_MEMORY, r, "out of memory");
-    return p;
-}
-
 static bool utf8_valid(const uint8_t *s, uint32_t n)
 {
     uint32_t i = 0;
@@ -62,14 +47,24 @@ static bool utf8_valid(const uint8_t *s, uint32_t n)
     return true;
 }
 
+/* A length-prefixed run of bytes (a name, a function body, data); what
+ * names it in the message. */
+static int read_byte_vec(struct loadctx *lc, struct reader *r, uint32_t *n,
+                         const uint8_t **p, const char *what)
+{
+    if (!rd_u32(r, n))
+        return MALFORMED("integer representation too long");
+    if (!rd_bytes(r, *n, p))
+        return MALFORMED("unexpected end of section or function: %s of %u bytes", what, *n);
+    return 0;
+}
+
 static int read_name_len(struct loadctx *lc, struct reader *r, char **out, uint32_t *len)
 {
     uint32_t n;
     const uint8_t *p;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (!rd_bytes(r, n, &p))
-        return MALFORMED("unexpected end: name of %u bytes", n);
+    if (read_byte_vec(lc, r, &n, &p, "name"))
+        return -1;
     if (!utf8_valid(p, n))
         return MALFORMED("malformed UTF-8 encoding");
     if (out) {
@@ -154,6 +149,27 @@ static int read_globaltype(struct loadctx *lc, struct reader *r, struct globalty
     return 0;
 }
 
+/* An index into a space of count entries; what names the space. */
+static int read_index(struct loadctx *lc, struct reader *r, uint32_t *i, uint32_t count,
+                      const char *what)
+{
+    if (!rd_u32(r, i))
+        return MALFORMED("integer representation too long");
+    if (*i >= count)
+        return INVALID("unknown %s %u", what, *i);
+    return 0;
+}
+
+/* A function index that a reference names (ref.func, element items): the
+ * function counts as declared, so ref.func may name it in code. */
+static int read_ref_func(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t *fi)
+{
+    if (read_index(lc, r, fi, m->nfuncs, "function"))
+        return -1;
+    m->declared_funcs[*fi / 8] |= (uint8_t)(1u << (*fi % 8));
+    return 0;
+}
+
 /* A constant expression of type want; global.get may only name imported
  * globals (nglobals_visible), ref.func marks the function declared. */
 static int read_constexpr(struct loadctx *lc, struct reader *r, wasm_module *m,
@@ -182,10 +198,8 @@ static int read_constexpr(struct loadctx *lc, struct reader *r, wasm_module *m,
     }
     case 0x23: {
         uint32_t g;
-        if (!rd_u32(r, &g))
-            return MALFORMED("integer representation too long");
-        if (g >= nglobals_visible)
-            return INVALID("unknown global %u in constant expression", g);
+        if (read_index(lc, r, &g, nglobals_visible, "global"))
+            return -1;
         if (m->globals[g].mut)
             return INVALID("constant expression required: global %u is mutable", g);
         e->value = g;
@@ -199,11 +213,8 @@ static int read_constexpr(struct loadctx *lc, struct reader *r, wasm_module *m,
         break;
     case 0xd2: {
         uint32_t fi;
-        if (!rd_u32(r, &fi))
-            return MALFORMED("integer representation too long");
-        if (fi >= m->nfuncs)
-            return INVALID("unknown function %u", fi);
-        m->declared_funcs[fi / 8] |= (uint8_t)(1u << (fi % 8));
+        if (read_ref_func(lc, r, m, &fi))
+            return -1;
         e->value = fi;
         type = WASM_FUNCREF;
         break;
@@ -230,145 +241,310 @@ static int read_constexpr(struct loadctx *lc, struct reader *r, wasm_module *m,
     return 0;
 }
 
-static int sec_type(struct loadctx *lc, struct reader *r, wasm_module *m)
-{
-    uint32_t n;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (!(m->types = alloc_vec(lc, r, n, sizeof *m->types)))
-        return lc->status;
-    m->ntypes = n;
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t form;
-        uint32_t np, nr;
-        if (!rd_u8(r, &form))
-            return MALFORMED("unexpected end");
-        if (form != 0x60)
-            return MALFORMED("integer representation: function type must start with 0x60");
-        if (!rd_u32(r, &np) || np > (uint32_t)(r->end - r->p))
-            return MALFORMED("unexpected end: parameter count");
-        uint8_t *t = malloc((size_t)np + (r->end - r->p) + 1);
-        if (!t)
-            return load_fail(lc, ERR_NO_MEMORY, r, "out of memory");
-        m->types[i].types = t;
-        for (uint32_t k = 0; k < np; k++)
-            if (read_valtype(lc, r, &t[k]))
-                return -1;
-        if (!rd_u32(r, &nr) || nr > (uint32_t)(r->end - r->p))
-            return MALFORMED("unexpected end: result count");
-        for (uint32_t k = 0; k < nr; k++)
-            if (read_valtype(lc, r, &t[np + k]))
-                return -1;
-        m->types[i].nparams = np;
-        m->types[i].nresults = nr;
-    }
-    return 0;
-}
+/* ---- vectors: a count, then that many entries ---- */
 
-static int sec_import(struct loadctx *lc, struct reader *r, wasm_module *m)
-{
-    uint32_t n;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (!(m->imports = alloc_vec(lc, r, n, sizeof *m->imports)))
-        return lc->status;
-    m->nimports = n;
-    /* count kinds first so the index spaces can be sized */
-    for (uint32_t i = 0; i < n; i++) {
-        struct import *im = &m->imports[i];
-        if (read_name(lc, r, &im->module) || read_name(lc, r, &im->name))
-            return -1;
-        if (!rd_u8(r, &im->kind))
-            return MALFORMED("unexpected end");
-        switch (im->kind) {
-        case WASM_EXTERN_FUNC:
-            if (!rd_u32(r, &im->type))
-                return MALFORMED("integer representation too long");
-            if (im->type >= m->ntypes)
-                return INVALID("unknown type %u", im->type);
-            m->nfunc_imports++;
-            break;
-        case WASM_EXTERN_TABLE:
-            if (read_tabletype(lc, r, &im->table))
-                return -1;
-            m->ntable_imports++;
-            break;
-        case WASM_EXTERN_MEMORY:
-            if (read_limits(lc, r, &im->mem, WASM_MAX_PAGES, "memory"))
-                return -1;
-            m->nmem_imports++;
-            break;
-        case WASM_EXTERN_GLOBAL:
-            if (read_globaltype(lc, r, &im->global))
-                return -1;
-            m->nglobal_imports++;
-            break;
-        default:
-            return MALFORMED("malformed import kind %u", im->kind);
-        }
-    }
-    return 0;
-}
-
-static int sec_function(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t *n)
+/* A vector's count. Each entry takes at least one byte, so a count the
+ * remaining bytes cannot hold is malformed (and cannot make us allocate
+ * gigabytes). */
+static int read_count(struct loadctx *lc, struct reader *r, uint32_t *n)
 {
     if (!rd_u32(r, n))
         return MALFORMED("integer representation too long");
     if (*n > (uint32_t)(r->end - r->p))
-        return MALFORMED("unexpected end: function count");
+        return MALFORMED("length out of bounds: %u elements", *n);
+    return 0;
+}
+
+/* Reads a count and allocates that many zeroed elements of size bytes;
+ * *count is set only with the array, so a failure leaves nothing for
+ * wasm_module_free to walk. NULL on error (lc has it). */
+static void *new_vec(struct loadctx *lc, struct reader *r, uint32_t *count, size_t size)
+{
+    uint32_t n;
+    if (read_count(lc, r, &n))
+        return NULL;
+    void *p = calloc(n ? n : 1, size);
+    if (!p) {
+        load_fail(lc, ERR_NO_MEMORY, r, "out of memory");
+        return NULL;
+    }
+    *count = n;
+    return p;
+}
+
+/* Reads entry i of a section's vector into the module. */
+typedef int entry_reader(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i);
+
+static int read_entries(struct loadctx *lc, struct reader *r, wasm_module *m,
+                        uint32_t n, entry_reader *read_entry)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (read_entry(lc, r, m, i))
+            return -1;
+    return 0;
+}
+
+/* ---- section entries ---- */
+
+static int read_typeidx(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t *t)
+{
+    return read_index(lc, r, t, m->ntypes, "type");
+}
+
+static int type_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    uint8_t form;
+    uint32_t np, nr;
+    if (!rd_u8(r, &form))
+        return MALFORMED("unexpected end");
+    if (form != 0x60)
+        return MALFORMED("integer representation: function type must start with 0x60");
+    if (!rd_u32(r, &np) || np > (uint32_t)(r->end - r->p))
+        return MALFORMED("unexpected end: parameter count");
+    uint8_t *t = malloc((size_t)np + (r->end - r->p) + 1);
+    if (!t)
+        return load_fail(lc, ERR_NO_MEMORY, r, "out of memory");
+    m->types[i].types = t;
+    for (uint32_t k = 0; k < np; k++)
+        if (read_valtype(lc, r, &t[k]))
+            return -1;
+    if (!rd_u32(r, &nr) || nr > (uint32_t)(r->end - r->p))
+        return MALFORMED("unexpected end: result count");
+    for (uint32_t k = 0; k < nr; k++)
+        if (read_valtype(lc, r, &t[np + k]))
+            return -1;
+    m->types[i].nparams = np;
+    m->types[i].nresults = nr;
+    return 0;
+}
+
+/* Counts the kinds too, so the index spaces can be sized. */
+static int import_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    struct import *im = &m->imports[i];
+    if (read_name(lc, r, &im->module) || read_name(lc, r, &im->name))
+        return -1;
+    if (!rd_u8(r, &im->kind))
+        return MALFORMED("unexpected end");
+    int err;
+    switch (im->kind) {
+    case WASM_EXTERN_FUNC: err = read_typeidx(lc, r, m, &im->type); break;
+    case WASM_EXTERN_TABLE: err = read_tabletype(lc, r, &im->table); break;
+    case WASM_EXTERN_MEMORY: err = read_limits(lc, r, &im->mem, WASM_MAX_PAGES, "memory"); break;
+    case WASM_EXTERN_GLOBAL: err = read_globaltype(lc, r, &im->global); break;
+    default: return MALFORMED("malformed import kind %u", im->kind);
+    }
+    if (err)
+        return -1;
+    uint32_t *imported[] = {
+        [WASM_EXTERN_FUNC] = &m->nfunc_imports, [WASM_EXTERN_TABLE] = &m->ntable_imports,
+        [WASM_EXTERN_MEMORY] = &m->nmem_imports, [WASM_EXTERN_GLOBAL] = &m->nglobal_imports,
+    };
+    (*imported[im->kind])++;
+    return 0;
+}
+
+/* Declared functions (after the imports): their type indexes. */
+static int function_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    return read_typeidx(lc, r, m, &m->func_types[m->nfunc_imports + i]);
+}
+
+static int table_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    return read_tabletype(lc, r, &m->tables[m->ntable_imports + i]);
+}
+
+/* m->mems has room for one memory (and one more, to detect it). */
+static int memory_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    if (m->nmem_imports + i >= 1)
+        return INVALID("multiple memories");
+    return read_limits(lc, r, &m->mems[m->nmem_imports + i], WASM_MAX_PAGES, "memory");
+}
+
+static int global_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    struct globaltype *gt = &m->globals[m->nglobal_imports + i];
+    if (read_globaltype(lc, r, gt) ||
+        read_constexpr(lc, r, m, &m->global_init[i], gt->type, m->nglobal_imports))
+        return -1;
+    return 0;
+}
+
+static int export_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    struct export *e = &m->exports[i];
+    if (read_name_len(lc, r, &e->name, &e->name_len))
+        return -1;
+    if (!rd_u8(r, &e->kind) || !rd_u32(r, &e->index))
+        return MALFORMED("unexpected end");
+    uint32_t limit;
+    switch (e->kind) {
+    case WASM_EXTERN_FUNC: limit = m->nfuncs; break;
+    case WASM_EXTERN_TABLE: limit = m->ntables; break;
+    case WASM_EXTERN_MEMORY: limit = m->nmems; break;
+    case WASM_EXTERN_GLOBAL: limit = m->nglobals; break;
+    default: return MALFORMED("malformed export kind %u", e->kind);
+    }
+    if (e->index >= limit)
+        return INVALID("unknown %s %u in export",
+                       e->kind == 0 ? "function" : e->kind == 1 ? "table" :
+                       e->kind == 2 ? "memory" : "global", e->index);
+    if (e->kind == WASM_EXTERN_FUNC)
+        m->declared_funcs[e->index / 8] |= (uint8_t)(1u << (e->index % 8));
+    for (uint32_t k = 0; k < i; k++)
+        if (m->exports[k].name_len == e->name_len &&
+            !memcmp(m->exports[k].name, e->name, e->name_len))
+            return INVALID("duplicate export name \"%s\"", e->name);
+    return 0;
+}
+
+/* An element segment's item in the function index form: ref.func fi. */
+static int read_func_item(struct loadctx *lc, struct reader *r, wasm_module *m,
+                          struct constexpr *item)
+{
+    uint32_t fi;
+    if (read_ref_func(lc, r, m, &fi))
+        return -1;
+    item->op = 0xd2;
+    item->value = fi;
+    return 0;
+}
+
+static int element_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    struct elemseg *s = &m->elems[i];
+    uint32_t flags;
+    if (!rd_u32(r, &flags))
+        return MALFORMED("integer representation too long");
+    if (flags > 7)
+        return MALFORMED("malformed elements segment kind %u", flags);
+    bool passive_or_decl = flags & 1, explicit_table = flags & 2, exprs = flags & 4;
+    s->mode = !passive_or_decl ? SEG_ACTIVE : explicit_table ? SEG_DECLARATIVE : SEG_PASSIVE;
+    s->table = 0;
+    if (s->mode == SEG_ACTIVE) {
+        if (explicit_table && !rd_u32(r, &s->table))
+            return MALFORMED("integer representation too long");
+        if (s->table >= m->ntables)
+            return INVALID("unknown table %u", s->table);
+        if (read_constexpr(lc, r, m, &s->offset, WASM_I32, m->nglobal_imports))
+            return -1;
+    }
+    s->reftype = WASM_FUNCREF;
+    if (passive_or_decl || explicit_table) {
+        if (exprs) {
+            if (read_reftype(lc, r, &s->reftype))
+                return -1;
+        } else {
+            uint8_t kind;
+            if (!rd_u8(r, &kind))
+                return MALFORMED("unexpected end");
+            if (kind != 0)
+                return MALFORMED("malformed element kind %u", kind);
+        }
+    }
+    if (!(s->items = new_vec(lc, r, &s->count, sizeof *s->items)))
+        return -1;
+    for (uint32_t k = 0; k < s->count; k++) {
+        int err = exprs ? read_constexpr(lc, r, m, &s->items[k], s->reftype, m->nglobal_imports)
+                        : read_func_item(lc, r, m, &s->items[k]);
+        if (err)
+            return -1;
+    }
+    if (s->mode == SEG_ACTIVE && m->tables[s->table].reftype != s->reftype)
+        return INVALID("type mismatch: element segment and table types differ");
+    return 0;
+}
+
+/* Function bodies are only located here; compile.c reads them. */
+static int code_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    uint32_t size;
+    const uint8_t *p;
+    if (read_byte_vec(lc, r, &size, &p, "function body"))
+        return -1;
+    m->codes[i].body_off = (uint32_t)(p - m->bytes);
+    m->codes[i].body_len = size;
+    return 0;
+}
+
+static int data_entry(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t i)
+{
+    struct dataseg *d = &m->datas[i];
+    uint32_t flags, mem = 0;
+    if (!rd_u32(r, &flags))
+        return MALFORMED("integer representation too long");
+    if (flags > 2)
+        return MALFORMED("malformed data segment kind %u", flags);
+    d->mode = flags == 1 ? SEG_PASSIVE : SEG_ACTIVE;
+    if (flags == 2 && !rd_u32(r, &mem))
+        return MALFORMED("integer representation too long");
+    if (d->mode == SEG_ACTIVE) {
+        if (mem >= m->nmems)
+            return INVALID("unknown memory %u", mem);
+        if (read_constexpr(lc, r, m, &d->offset, WASM_I32, m->nglobal_imports))
+            return -1;
+    }
+    return read_byte_vec(lc, r, &d->len, &d->bytes, "data");
+}
+
+/* ---- sections: each sizes its destination, then reads its entries ---- */
+
+static int sec_type(struct loadctx *lc, struct reader *r, wasm_module *m)
+{
+    if (!(m->types = new_vec(lc, r, &m->ntypes, sizeof *m->types)))
+        return -1;
+    return read_entries(lc, r, m, m->ntypes, type_entry);
+}
+
+static int sec_import(struct loadctx *lc, struct reader *r, wasm_module *m)
+{
+    if (!(m->imports = new_vec(lc, r, &m->nimports, sizeof *m->imports)))
+        return -1;
+    return read_entries(lc, r, m, m->nimports, import_entry);
+}
+
+static int sec_function(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t *n)
+{
+    if (read_count(lc, r, n))
+        return -1;
     m->nfuncs = m->nfunc_imports + *n;
     uint32_t *ft = realloc(m->func_types, ((size_t)m->nfuncs + 1) * sizeof *ft);
     if (!ft)
         return load_fail(lc, ERR_NO_MEMORY, r, "out of memory");
     m->func_types = ft;
-    for (uint32_t i = 0; i < *n; i++) {
-        uint32_t t;
-        if (!rd_u32(r, &t))
-            return MALFORMED("unexpected end");
-        if (t >= m->ntypes)
-            return INVALID("unknown type %u", t);
-        m->func_types[m->nfunc_imports + i] = t;
-    }
-    return 0;
+    return read_entries(lc, r, m, *n, function_entry);
 }
 
-static int sec_table(struct loadctx *lc, struct reader *r, wasm_module *m)
+/* A section defining items after the imported ones; *total becomes
+ * imported + count. */
+static int read_defined(struct loadctx *lc, struct reader *r, wasm_module *m,
+                        uint32_t imported, uint32_t *total, entry_reader *read_entry)
 {
     uint32_t n;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (n > (uint32_t)(r->end - r->p))
-        return MALFORMED("unexpected end: table count");
-    m->ntables = m->ntable_imports + n;
-    for (uint32_t i = 0; i < n; i++)
-        if (read_tabletype(lc, r, &m->tables[m->ntable_imports + i]))
-            return -1;
-    return 0;
+    if (read_count(lc, r, &n))
+        return -1;
+    *total = imported + n;
+    return read_entries(lc, r, m, n, read_entry);
+}
+
+/* decode() has sized m->tables for this section's count. */
+static int sec_table(struct loadctx *lc, struct reader *r, wasm_module *m)
+{
+    return read_defined(lc, r, m, m->ntable_imports, &m->ntables, table_entry);
 }
 
 static int sec_memory(struct loadctx *lc, struct reader *r, wasm_module *m)
 {
-    uint32_t n;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (n > (uint32_t)(r->end - r->p))
-        return MALFORMED("unexpected end: memory count");
-    if (m->nmem_imports + n > 1)
-        return INVALID("multiple memories");
-    m->nmems = m->nmem_imports + n;
-    for (uint32_t i = 0; i < n; i++)
-        if (read_limits(lc, r, &m->mems[m->nmem_imports + i], WASM_MAX_PAGES, "memory"))
-            return -1;
-    return 0;
+    return read_defined(lc, r, m, m->nmem_imports, &m->nmems, memory_entry);
 }
 
 static int sec_global(struct loadctx *lc, struct reader *r, wasm_module *m)
 {
     uint32_t n;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (n > (uint32_t)(r->end - r->p))
-        return MALFORMED("unexpected end: global count");
+    if (read_count(lc, r, &n))
+        return -1;
     m->nglobals = m->nglobal_imports + n;
     struct globaltype *g = realloc(m->globals, (m->nglobals ? m->nglobals : 1) * sizeof *g);
     if (!g)
@@ -376,57 +552,20 @@ static int sec_global(struct loadctx *lc, struct reader *r, wasm_module *m)
     m->globals = g;
     if (!(m->global_init = calloc(n ? n : 1, sizeof *m->global_init)))
         return load_fail(lc, ERR_NO_MEMORY, r, "out of memory");
-    for (uint32_t i = 0; i < n; i++) {
-        struct globaltype *gt = &m->globals[m->nglobal_imports + i];
-        if (read_globaltype(lc, r, gt) ||
-            read_constexpr(lc, r, m, &m->global_init[i], gt->type, m->nglobal_imports))
-            return -1;
-    }
-    return 0;
+    return read_entries(lc, r, m, n, global_entry);
 }
 
 static int sec_export(struct loadctx *lc, struct reader *r, wasm_module *m)
 {
-    uint32_t n;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (!(m->exports = alloc_vec(lc, r, n, sizeof *m->exports)))
-        return lc->status;
-    m->nexports = n;
-    for (uint32_t i = 0; i < n; i++) {
-        struct export *e = &m->exports[i];
-        if (read_name_len(lc, r, &e->name, &e->name_len))
-            return -1;
-        if (!rd_u8(r, &e->kind) || !rd_u32(r, &e->index))
-            return MALFORMED("unexpected end");
-        uint32_t limit;
-        switch (e->kind) {
-        case WASM_EXTERN_FUNC: limit = m->nfuncs; break;
-        case WASM_EXTERN_TABLE: limit = m->ntables; break;
-        case WASM_EXTERN_MEMORY: limit = m->nmems; break;
-        case WASM_EXTERN_GLOBAL: limit = m->nglobals; break;
-        default: return MALFORMED("malformed export kind %u", e->kind);
-        }
-        if (e->index >= limit)
-            return INVALID("unknown %s %u in export",
-                           e->kind == 0 ? "function" : e->kind == 1 ? "table" :
-                           e->kind == 2 ? "memory" : "global", e->index);
-        if (e->kind == WASM_EXTERN_FUNC)
-            m->declared_funcs[e->index / 8] |= (uint8_t)(1u << (e->index % 8));
-        for (uint32_t k = 0; k < i; k++)
-            if (m->exports[k].name_len == e->name_len &&
-                !memcmp(m->exports[k].name, e->name, e->name_len))
-                return INVALID("duplicate export name \"%s\"", e->name);
-    }
-    return 0;
+    if (!(m->exports = new_vec(lc, r, &m->nexports, sizeof *m->exports)))
+        return -1;
+    return read_entries(lc, r, m, m->nexports, export_entry);
 }
 
 static int sec_start(struct loadctx *lc, struct reader *r, wasm_module *m)
 {
-    if (!rd_u32(r, &m->start))
-        return MALFORMED("integer representation too long");
-    if (m->start >= m->nfuncs)
-        return INVALID("unknown function %u", m->start);
+    if (read_index(lc, r, &m->start, m->nfuncs, "function"))
+        return -1;
     wasm_functype *t = &m->types[m->func_types[m->start]];
     if (t->nparams || t->nresults)
         return INVALID("start function must have type [] -> []");
@@ -436,68 +575,12 @@ static int sec_start(struct loadctx *lc, struct reader *r, wasm_module *m)
 
 static int sec_element(struct loadctx *lc, struct reader *r, wasm_module *m)
 {
-    uint32_t n;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (!(m->elems = alloc_vec(lc, r, n, sizeof *m->elems)))
-        return lc->status;
-    m->nelems = n;
-    for (uint32_t i = 0; i < n; i++) {
-        struct elemseg *s = &m->elems[i];
-        uint32_t flags;
-        if (!rd_u32(r, &flags))
-            return MALFORMED("integer representation too long");
-        if (flags > 7)
-            return MALFORMED("malformed elements segment kind %u", flags);
-        bool passive_or_decl = flags & 1, explicit_table = flags & 2, exprs = flags & 4;
-        s->mode = !passive_or_decl ? SEG_ACTIVE : explicit_table ? SEG_DECLARATIVE : SEG_PASSIVE;
-        s->table = 0;
-        if (s->mode == SEG_ACTIVE) {
-            if (explicit_table && !rd_u32(r, &s->table))
-                return MALFORMED("integer representation too long");
-            if (s->table >= m->ntables)
-                return INVALID("unknown table %u", s->table);
-            if (read_constexpr(lc, r, m, &s->offset, WASM_I32, m->nglobal_imports))
-                return -1;
-        }
-        s->reftype = WASM_FUNCREF;
-        if (passive_or_decl || explicit_table) {
-            if (exprs) {
-                if (read_reftype(lc, r, &s->reftype))
-                    return -1;
-            } else {
-                uint8_t kind;
-                if (!rd_u8(r, &kind))
-                    return MALFORMED("unexpected end");
-                if (kind != 0)
-                    return MALFORMED("malformed element kind %u", kind);
-            }
-        }
-        if (!rd_u32(r, &s->count))
-            return MALFORMED("integer representation too long");
-        if (!(s->items = alloc_vec(lc, r, s->count, sizeof *s->items)))
-            return lc->status;
-        for (uint32_t k = 0; k < s->count; k++) {
-            if (exprs) {
-                if (read_constexpr(lc, r, m, &s->items[k], s->reftype, m->nglobal_imports))
-                    return -1;
-            } else {
-                uint32_t fi;
-                if (!rd_u32(r, &fi))
-                    return MALFORMED("integer representation too long");
-                if (fi >= m->nfuncs)
-                    return INVALID("unknown function %u", fi);
-                m->declared_funcs[fi / 8] |= (uint8_t)(1u << (fi % 8));
-                s->items[k].op = 0xd2;
-                s->items[k].value = fi;
-            }
-        }
-        if (s->mode == SEG_ACTIVE && m->tables[s->table].reftype != s->reftype)
-            return INVALID("type mismatch: element segment and table types differ");
-    }
-    return 0;
+    if (!(m->elems = new_vec(lc, r, &m->nelems, sizeof *m->elems)))
+        return -1;
+    return read_entries(lc, r, m, m->nelems, element_entry);
 }
 
+/* decode() has allocated m->codes for the function section's count. */
 static int sec_code(struct loadctx *lc, struct reader *r, wasm_module *m, uint32_t nfunc_decls)
 {
     uint32_t n;
@@ -505,51 +588,16 @@ static int sec_code(struct loadctx *lc, struct reader *r, wasm_module *m, uint32
         return MALFORMED("integer representation too long");
     if (n != nfunc_decls)
         return MALFORMED("function and code section have inconsistent lengths");
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t size;
-        const uint8_t *p;
-        if (!rd_u32(r, &size))
-            return MALFORMED("integer representation too long");
-        if (!rd_bytes(r, size, &p))
-            return MALFORMED("unexpected end: function body of %u bytes", size);
-        m->codes[i].body_off = (uint32_t)(p - m->bytes);
-        m->codes[i].body_len = size;
-    }
-    return 0;
+    return read_entries(lc, r, m, n, code_entry);
 }
 
 static int sec_data(struct loadctx *lc, struct reader *r, wasm_module *m)
 {
-    uint32_t n;
-    if (!rd_u32(r, &n))
-        return MALFORMED("integer representation too long");
-    if (m->has_datacount && n != m->datacount)
+    if (!(m->datas = new_vec(lc, r, &m->ndatas, sizeof *m->datas)))
+        return -1;
+    if (m->has_datacount && m->ndatas != m->datacount)
         return MALFORMED("data count and data section have inconsistent lengths");
-    if (!(m->datas = alloc_vec(lc, r, n, sizeof *m->datas)))
-        return lc->status;
-    m->ndatas = n;
-    for (uint32_t i = 0; i < n; i++) {
-        struct dataseg *d = &m->datas[i];
-        uint32_t flags, mem = 0;
-        if (!rd_u32(r, &flags))
-            return MALFORMED("integer representation too long");
-        if (flags > 2)
-            return MALFORMED("malformed data segment kind %u", flags);
-        d->mode = flags == 1 ? SEG_PASSIVE : SEG_ACTIVE;
-        if (flags == 2 && !rd_u32(r, &mem))
-            return MALFORMED("integer representation too long");
-        if (d->mode == SEG_ACTIVE) {
-            if (mem >= m->nmems)
-                return INVALID("unknown memory %u", mem);
-            if (read_constexpr(lc, r, m, &d->offset, WASM_I32, m->nglobal_imports))
-                return -1;
-        }
-        if (!rd_u32(r, &d->len))
-            return MALFORMED("integer representation too long");
-        if (!rd_bytes(r, d->len, &d->bytes))
-            return MALFORMED("unexpected end of section or function: data of %u bytes", d->len);
-    }
-    return 0;
+    return read_entries(lc, r, m, m->ndatas, data_entry);
 }
 
 /* Sections must come in this order (custom sections anywhere). */

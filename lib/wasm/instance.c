@@ -162,11 +162,19 @@ wasm_global *wasm_global_new(wasm_store *s, enum wasm_valtype type, bool mut, wa
 wasm_value wasm_global_get(const wasm_global *g) { return g->value; }
 wasm_functype wasm_func_type(const wasm_func *f) { return f->type; }
 
+/* The size after growing from old by delta, or -1 past max or cap (the
+ * rule memory.grow and table.grow share). */
+static int64_t grown_size(uint32_t old, uint32_t delta, uint64_t max, uint32_t cap)
+{
+    uint64_t want = (uint64_t)old + delta;
+    return want > max || want > cap ? -1 : (int64_t)want;
+}
+
 int32_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta, uint32_t cap)
 {
     uint32_t old = mem->pages;
-    uint64_t want = (uint64_t)old + delta;
-    if (want > mem->max_pages || want > cap)
+    int64_t want = grown_size(old, delta, mem->max_pages, cap);
+    if (want < 0)
         return -1;
     if (delta == 0)
         return (int32_t)old;
@@ -182,15 +190,15 @@ int32_t wasm_memory_grow_pages(wasm_memory *mem, uint32_t delta, uint32_t cap)
 int32_t wasm_table_grow_by(wasm_table *t, uint32_t delta, wasm_value init, uint32_t cap)
 {
     uint32_t old = t->size;
-    uint64_t want = (uint64_t)old + delta;
-    if (want > t->max || want > cap)
+    int64_t want = grown_size(old, delta, t->max, cap);
+    if (want < 0)
         return -1;
     if (delta == 0)
         return (int32_t)old;
     wasm_value *e = realloc(t->elems, (size_t)want * sizeof *e);
     if (!e)
         return -1;
-    for (uint64_t i = old; i < want; i++)
+    for (int64_t i = old; i < want; i++)
         e[i] = init;
     t->elems = e;
     t->size = (uint32_t)want;
@@ -438,6 +446,13 @@ wasm_extern wasm_instance_export_at(wasm_instance *inst, uint32_t i)
     default: x.u.global = inst->globals[e->index]; break;
     }
     return x;
+}
+
+wasm_func *wasm_instance_func_at(wasm_instance *inst, uint32_t i, const char **name)
+{
+    const struct export *e = &inst->mod->exports[i];
+    *name = e->name;
+    return e->kind == WASM_EXTERN_FUNC ? inst->funcs[e->index] : NULL;
 }
 
 /* ---- running -------------------------------------------------------------- */

@@ -14,11 +14,16 @@
  */
 #include <stdlib.h>
 
+#include "wasm/families.h"
 #include "wasm/internal.h"
 #include "wasm/numeric.h"
 #include "wasm/ops.h"
 
-static int interp_core(wasm_instance *self, const void *const **labels_out);
+/* Cache-line aligned: the handlers' placement relative to cache lines then
+ * no longer moves with the size of unrelated code linked before it, which
+ * measurably shifted bench/wasm figures (up to 15% on one workload). */
+static int interp_core(wasm_instance *self, const void *const **labels_out)
+    __attribute__((aligned(64)));
 
 void wasm_interp_labels(const void *const *tables[5])
 {
@@ -80,365 +85,25 @@ static int interp_core(wasm_instance *self, const void *const **labels_out)
         WASM_IR_OPS(IR_LABEL)
 #undef IR_LABEL
     };
-    /* Variant handlers (acc operands, immediate second operand); NULL:
-     * none for that op (the compiler then uses the plain op). */
+    /* Variant handlers (acc operands, immediate second operand), from the
+     * family lists; NULL: none for that op (the compiler then uses the
+     * plain op). */
+#define VARIANT(name, suffix) [OP_##name] = &&L_##name##suffix,
+#define A1(name, ...) VARIANT(name, _A1)
+#define A2(name, ...) VARIANT(name, _A2)
+#define I2(name, ...) VARIANT(name, _I2)
+#define A1I2(name, ...) VARIANT(name, _A1I2)
     static const void *const labels_a1[OP_COUNT] = {
-        [OP_I32_LOAD] = &&L_I32_LOAD_A1,
-        [OP_I64_LOAD] = &&L_I64_LOAD_A1,
-        [OP_I32_LOAD8_S] = &&L_I32_LOAD8_S_A1,
-        [OP_I32_LOAD8_U] = &&L_I32_LOAD8_U_A1,
-        [OP_I32_LOAD16_S] = &&L_I32_LOAD16_S_A1,
-        [OP_I32_LOAD16_U] = &&L_I32_LOAD16_U_A1,
-        [OP_I64_LOAD8_S] = &&L_I64_LOAD8_S_A1,
-        [OP_I64_LOAD8_U] = &&L_I64_LOAD8_U_A1,
-        [OP_I64_LOAD16_S] = &&L_I64_LOAD16_S_A1,
-        [OP_I64_LOAD16_U] = &&L_I64_LOAD16_U_A1,
-        [OP_I64_LOAD32_S] = &&L_I64_LOAD32_S_A1,
-        [OP_I64_LOAD32_U] = &&L_I64_LOAD32_U_A1,
-        [OP_I32_STORE] = &&L_I32_STORE_A1,
-        [OP_I64_STORE] = &&L_I64_STORE_A1,
-        [OP_I32_STORE8] = &&L_I32_STORE8_A1,
-        [OP_I32_STORE16] = &&L_I32_STORE16_A1,
-        [OP_I64_STORE8] = &&L_I64_STORE8_A1,
-        [OP_I64_STORE16] = &&L_I64_STORE16_A1,
-        [OP_I64_STORE32] = &&L_I64_STORE32_A1,
-        [OP_I32_EQZ] = &&L_I32_EQZ_A1,
-        [OP_I64_EQZ] = &&L_I64_EQZ_A1,
-        [OP_REF_IS_NULL] = &&L_REF_IS_NULL_A1,
-        [OP_I32_CLZ] = &&L_I32_CLZ_A1,
-        [OP_I32_CTZ] = &&L_I32_CTZ_A1,
-        [OP_I32_POPCNT] = &&L_I32_POPCNT_A1,
-        [OP_I64_CLZ] = &&L_I64_CLZ_A1,
-        [OP_I64_CTZ] = &&L_I64_CTZ_A1,
-        [OP_I64_POPCNT] = &&L_I64_POPCNT_A1,
-        [OP_F32_ABS] = &&L_F32_ABS_A1,
-        [OP_F32_NEG] = &&L_F32_NEG_A1,
-        [OP_F32_CEIL] = &&L_F32_CEIL_A1,
-        [OP_F32_FLOOR] = &&L_F32_FLOOR_A1,
-        [OP_F32_TRUNC] = &&L_F32_TRUNC_A1,
-        [OP_F32_NEAREST] = &&L_F32_NEAREST_A1,
-        [OP_F32_SQRT] = &&L_F32_SQRT_A1,
-        [OP_F64_ABS] = &&L_F64_ABS_A1,
-        [OP_F64_NEG] = &&L_F64_NEG_A1,
-        [OP_F64_CEIL] = &&L_F64_CEIL_A1,
-        [OP_F64_FLOOR] = &&L_F64_FLOOR_A1,
-        [OP_F64_TRUNC] = &&L_F64_TRUNC_A1,
-        [OP_F64_NEAREST] = &&L_F64_NEAREST_A1,
-        [OP_F64_SQRT] = &&L_F64_SQRT_A1,
-        [OP_I32_WRAP_I64] = &&L_I32_WRAP_I64_A1,
-        [OP_I64_EXTEND_I32_S] = &&L_I64_EXTEND_I32_S_A1,
-        [OP_I64_EXTEND_I32_U] = &&L_I64_EXTEND_I32_U_A1,
-        [OP_F32_CONVERT_I32_S] = &&L_F32_CONVERT_I32_S_A1,
-        [OP_F32_CONVERT_I32_U] = &&L_F32_CONVERT_I32_U_A1,
-        [OP_F32_CONVERT_I64_S] = &&L_F32_CONVERT_I64_S_A1,
-        [OP_F32_CONVERT_I64_U] = &&L_F32_CONVERT_I64_U_A1,
-        [OP_F64_CONVERT_I32_S] = &&L_F64_CONVERT_I32_S_A1,
-        [OP_F64_CONVERT_I32_U] = &&L_F64_CONVERT_I32_U_A1,
-        [OP_F64_CONVERT_I64_S] = &&L_F64_CONVERT_I64_S_A1,
-        [OP_F64_CONVERT_I64_U] = &&L_F64_CONVERT_I64_U_A1,
-        [OP_I32_REINTERPRET_F32] = &&L_I32_REINTERPRET_F32_A1,
-        [OP_I64_REINTERPRET_F64] = &&L_I64_REINTERPRET_F64_A1,
-        [OP_F32_REINTERPRET_I32] = &&L_F32_REINTERPRET_I32_A1,
-        [OP_F64_REINTERPRET_I64] = &&L_F64_REINTERPRET_I64_A1,
-        [OP_I32_EXTEND8_S] = &&L_I32_EXTEND8_S_A1,
-        [OP_I32_EXTEND16_S] = &&L_I32_EXTEND16_S_A1,
-        [OP_I64_EXTEND8_S] = &&L_I64_EXTEND8_S_A1,
-        [OP_I64_EXTEND16_S] = &&L_I64_EXTEND16_S_A1,
-        [OP_I64_EXTEND32_S] = &&L_I64_EXTEND32_S_A1,
-        [OP_I32_TRUNC_SAT_F32_S] = &&L_I32_TRUNC_SAT_F32_S_A1,
-        [OP_I32_TRUNC_SAT_F32_U] = &&L_I32_TRUNC_SAT_F32_U_A1,
-        [OP_I32_TRUNC_SAT_F64_S] = &&L_I32_TRUNC_SAT_F64_S_A1,
-        [OP_I32_TRUNC_SAT_F64_U] = &&L_I32_TRUNC_SAT_F64_U_A1,
-        [OP_I64_TRUNC_SAT_F32_S] = &&L_I64_TRUNC_SAT_F32_S_A1,
-        [OP_I64_TRUNC_SAT_F32_U] = &&L_I64_TRUNC_SAT_F32_U_A1,
-        [OP_I64_TRUNC_SAT_F64_S] = &&L_I64_TRUNC_SAT_F64_S_A1,
-        [OP_I64_TRUNC_SAT_F64_U] = &&L_I64_TRUNC_SAT_F64_U_A1,
-        [OP_I32_EQ] = &&L_I32_EQ_A1,
-        [OP_I32_NE] = &&L_I32_NE_A1,
-        [OP_I32_LT_S] = &&L_I32_LT_S_A1,
-        [OP_I32_LT_U] = &&L_I32_LT_U_A1,
-        [OP_I32_GT_S] = &&L_I32_GT_S_A1,
-        [OP_I32_GT_U] = &&L_I32_GT_U_A1,
-        [OP_I32_LE_S] = &&L_I32_LE_S_A1,
-        [OP_I32_LE_U] = &&L_I32_LE_U_A1,
-        [OP_I32_GE_S] = &&L_I32_GE_S_A1,
-        [OP_I32_GE_U] = &&L_I32_GE_U_A1,
-        [OP_I64_EQ] = &&L_I64_EQ_A1,
-        [OP_I64_NE] = &&L_I64_NE_A1,
-        [OP_I64_LT_S] = &&L_I64_LT_S_A1,
-        [OP_I64_LT_U] = &&L_I64_LT_U_A1,
-        [OP_I64_GT_S] = &&L_I64_GT_S_A1,
-        [OP_I64_GT_U] = &&L_I64_GT_U_A1,
-        [OP_I64_LE_S] = &&L_I64_LE_S_A1,
-        [OP_I64_LE_U] = &&L_I64_LE_U_A1,
-        [OP_I64_GE_S] = &&L_I64_GE_S_A1,
-        [OP_I64_GE_U] = &&L_I64_GE_U_A1,
-        [OP_F32_EQ] = &&L_F32_EQ_A1,
-        [OP_F32_NE] = &&L_F32_NE_A1,
-        [OP_F32_LT] = &&L_F32_LT_A1,
-        [OP_F32_GT] = &&L_F32_GT_A1,
-        [OP_F32_LE] = &&L_F32_LE_A1,
-        [OP_F32_GE] = &&L_F32_GE_A1,
-        [OP_F64_EQ] = &&L_F64_EQ_A1,
-        [OP_F64_NE] = &&L_F64_NE_A1,
-        [OP_F64_LT] = &&L_F64_LT_A1,
-        [OP_F64_GT] = &&L_F64_GT_A1,
-        [OP_F64_LE] = &&L_F64_LE_A1,
-        [OP_F64_GE] = &&L_F64_GE_A1,
-        [OP_I32_ADD] = &&L_I32_ADD_A1,
-        [OP_I32_SUB] = &&L_I32_SUB_A1,
-        [OP_I32_MUL] = &&L_I32_MUL_A1,
-        [OP_I32_AND] = &&L_I32_AND_A1,
-        [OP_I32_OR] = &&L_I32_OR_A1,
-        [OP_I32_XOR] = &&L_I32_XOR_A1,
-        [OP_I32_SHL] = &&L_I32_SHL_A1,
-        [OP_I32_SHR_S] = &&L_I32_SHR_S_A1,
-        [OP_I32_SHR_U] = &&L_I32_SHR_U_A1,
-        [OP_I32_ROTL] = &&L_I32_ROTL_A1,
-        [OP_I32_ROTR] = &&L_I32_ROTR_A1,
-        [OP_I64_ADD] = &&L_I64_ADD_A1,
-        [OP_I64_SUB] = &&L_I64_SUB_A1,
-        [OP_I64_MUL] = &&L_I64_MUL_A1,
-        [OP_I64_AND] = &&L_I64_AND_A1,
-        [OP_I64_OR] = &&L_I64_OR_A1,
-        [OP_I64_XOR] = &&L_I64_XOR_A1,
-        [OP_I64_SHL] = &&L_I64_SHL_A1,
-        [OP_I64_SHR_S] = &&L_I64_SHR_S_A1,
-        [OP_I64_SHR_U] = &&L_I64_SHR_U_A1,
-        [OP_I64_ROTL] = &&L_I64_ROTL_A1,
-        [OP_I64_ROTR] = &&L_I64_ROTR_A1,
-        [OP_F32_ADD] = &&L_F32_ADD_A1,
-        [OP_F32_SUB] = &&L_F32_SUB_A1,
-        [OP_F32_MUL] = &&L_F32_MUL_A1,
-        [OP_F32_DIV] = &&L_F32_DIV_A1,
-        [OP_F32_MIN] = &&L_F32_MIN_A1,
-        [OP_F32_MAX] = &&L_F32_MAX_A1,
-        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_A1,
-        [OP_F64_ADD] = &&L_F64_ADD_A1,
-        [OP_F64_SUB] = &&L_F64_SUB_A1,
-        [OP_F64_MUL] = &&L_F64_MUL_A1,
-        [OP_F64_DIV] = &&L_F64_DIV_A1,
-        [OP_F64_MIN] = &&L_F64_MIN_A1,
-        [OP_F64_MAX] = &&L_F64_MAX_A1,
-        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A1,
+        LOAD_OPS(A1) STORE_OPS(A1) UNARY_OPS(A1) BINARY_OPS(A1)
     };
-    static const void *const labels_a2[OP_COUNT] = {
-        [OP_I32_STORE] = &&L_I32_STORE_A2,
-        [OP_I64_STORE] = &&L_I64_STORE_A2,
-        [OP_I32_STORE8] = &&L_I32_STORE8_A2,
-        [OP_I32_STORE16] = &&L_I32_STORE16_A2,
-        [OP_I64_STORE8] = &&L_I64_STORE8_A2,
-        [OP_I64_STORE16] = &&L_I64_STORE16_A2,
-        [OP_I64_STORE32] = &&L_I64_STORE32_A2,
-        [OP_I32_EQ] = &&L_I32_EQ_A2,
-        [OP_I32_NE] = &&L_I32_NE_A2,
-        [OP_I32_LT_S] = &&L_I32_LT_S_A2,
-        [OP_I32_LT_U] = &&L_I32_LT_U_A2,
-        [OP_I32_GT_S] = &&L_I32_GT_S_A2,
-        [OP_I32_GT_U] = &&L_I32_GT_U_A2,
-        [OP_I32_LE_S] = &&L_I32_LE_S_A2,
-        [OP_I32_LE_U] = &&L_I32_LE_U_A2,
-        [OP_I32_GE_S] = &&L_I32_GE_S_A2,
-        [OP_I32_GE_U] = &&L_I32_GE_U_A2,
-        [OP_I64_EQ] = &&L_I64_EQ_A2,
-        [OP_I64_NE] = &&L_I64_NE_A2,
-        [OP_I64_LT_S] = &&L_I64_LT_S_A2,
-        [OP_I64_LT_U] = &&L_I64_LT_U_A2,
-        [OP_I64_GT_S] = &&L_I64_GT_S_A2,
-        [OP_I64_GT_U] = &&L_I64_GT_U_A2,
-        [OP_I64_LE_S] = &&L_I64_LE_S_A2,
-        [OP_I64_LE_U] = &&L_I64_LE_U_A2,
-        [OP_I64_GE_S] = &&L_I64_GE_S_A2,
-        [OP_I64_GE_U] = &&L_I64_GE_U_A2,
-        [OP_F32_EQ] = &&L_F32_EQ_A2,
-        [OP_F32_NE] = &&L_F32_NE_A2,
-        [OP_F32_LT] = &&L_F32_LT_A2,
-        [OP_F32_GT] = &&L_F32_GT_A2,
-        [OP_F32_LE] = &&L_F32_LE_A2,
-        [OP_F32_GE] = &&L_F32_GE_A2,
-        [OP_F64_EQ] = &&L_F64_EQ_A2,
-        [OP_F64_NE] = &&L_F64_NE_A2,
-        [OP_F64_LT] = &&L_F64_LT_A2,
-        [OP_F64_GT] = &&L_F64_GT_A2,
-        [OP_F64_LE] = &&L_F64_LE_A2,
-        [OP_F64_GE] = &&L_F64_GE_A2,
-        [OP_I32_ADD] = &&L_I32_ADD_A2,
-        [OP_I32_SUB] = &&L_I32_SUB_A2,
-        [OP_I32_MUL] = &&L_I32_MUL_A2,
-        [OP_I32_AND] = &&L_I32_AND_A2,
-        [OP_I32_OR] = &&L_I32_OR_A2,
-        [OP_I32_XOR] = &&L_I32_XOR_A2,
-        [OP_I32_SHL] = &&L_I32_SHL_A2,
-        [OP_I32_SHR_S] = &&L_I32_SHR_S_A2,
-        [OP_I32_SHR_U] = &&L_I32_SHR_U_A2,
-        [OP_I32_ROTL] = &&L_I32_ROTL_A2,
-        [OP_I32_ROTR] = &&L_I32_ROTR_A2,
-        [OP_I64_ADD] = &&L_I64_ADD_A2,
-        [OP_I64_SUB] = &&L_I64_SUB_A2,
-        [OP_I64_MUL] = &&L_I64_MUL_A2,
-        [OP_I64_AND] = &&L_I64_AND_A2,
-        [OP_I64_OR] = &&L_I64_OR_A2,
-        [OP_I64_XOR] = &&L_I64_XOR_A2,
-        [OP_I64_SHL] = &&L_I64_SHL_A2,
-        [OP_I64_SHR_S] = &&L_I64_SHR_S_A2,
-        [OP_I64_SHR_U] = &&L_I64_SHR_U_A2,
-        [OP_I64_ROTL] = &&L_I64_ROTL_A2,
-        [OP_I64_ROTR] = &&L_I64_ROTR_A2,
-        [OP_F32_ADD] = &&L_F32_ADD_A2,
-        [OP_F32_SUB] = &&L_F32_SUB_A2,
-        [OP_F32_MUL] = &&L_F32_MUL_A2,
-        [OP_F32_DIV] = &&L_F32_DIV_A2,
-        [OP_F32_MIN] = &&L_F32_MIN_A2,
-        [OP_F32_MAX] = &&L_F32_MAX_A2,
-        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_A2,
-        [OP_F64_ADD] = &&L_F64_ADD_A2,
-        [OP_F64_SUB] = &&L_F64_SUB_A2,
-        [OP_F64_MUL] = &&L_F64_MUL_A2,
-        [OP_F64_DIV] = &&L_F64_DIV_A2,
-        [OP_F64_MIN] = &&L_F64_MIN_A2,
-        [OP_F64_MAX] = &&L_F64_MAX_A2,
-        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A2,
-    };
-    static const void *const labels_i2[OP_COUNT] = {
-        [OP_I32_EQ] = &&L_I32_EQ_I2,
-        [OP_I32_NE] = &&L_I32_NE_I2,
-        [OP_I32_LT_S] = &&L_I32_LT_S_I2,
-        [OP_I32_LT_U] = &&L_I32_LT_U_I2,
-        [OP_I32_GT_S] = &&L_I32_GT_S_I2,
-        [OP_I32_GT_U] = &&L_I32_GT_U_I2,
-        [OP_I32_LE_S] = &&L_I32_LE_S_I2,
-        [OP_I32_LE_U] = &&L_I32_LE_U_I2,
-        [OP_I32_GE_S] = &&L_I32_GE_S_I2,
-        [OP_I32_GE_U] = &&L_I32_GE_U_I2,
-        [OP_I64_EQ] = &&L_I64_EQ_I2,
-        [OP_I64_NE] = &&L_I64_NE_I2,
-        [OP_I64_LT_S] = &&L_I64_LT_S_I2,
-        [OP_I64_LT_U] = &&L_I64_LT_U_I2,
-        [OP_I64_GT_S] = &&L_I64_GT_S_I2,
-        [OP_I64_GT_U] = &&L_I64_GT_U_I2,
-        [OP_I64_LE_S] = &&L_I64_LE_S_I2,
-        [OP_I64_LE_U] = &&L_I64_LE_U_I2,
-        [OP_I64_GE_S] = &&L_I64_GE_S_I2,
-        [OP_I64_GE_U] = &&L_I64_GE_U_I2,
-        [OP_F32_EQ] = &&L_F32_EQ_I2,
-        [OP_F32_NE] = &&L_F32_NE_I2,
-        [OP_F32_LT] = &&L_F32_LT_I2,
-        [OP_F32_GT] = &&L_F32_GT_I2,
-        [OP_F32_LE] = &&L_F32_LE_I2,
-        [OP_F32_GE] = &&L_F32_GE_I2,
-        [OP_F64_EQ] = &&L_F64_EQ_I2,
-        [OP_F64_NE] = &&L_F64_NE_I2,
-        [OP_F64_LT] = &&L_F64_LT_I2,
-        [OP_F64_GT] = &&L_F64_GT_I2,
-        [OP_F64_LE] = &&L_F64_LE_I2,
-        [OP_F64_GE] = &&L_F64_GE_I2,
-        [OP_I32_ADD] = &&L_I32_ADD_I2,
-        [OP_I32_SUB] = &&L_I32_SUB_I2,
-        [OP_I32_MUL] = &&L_I32_MUL_I2,
-        [OP_I32_AND] = &&L_I32_AND_I2,
-        [OP_I32_OR] = &&L_I32_OR_I2,
-        [OP_I32_XOR] = &&L_I32_XOR_I2,
-        [OP_I32_SHL] = &&L_I32_SHL_I2,
-        [OP_I32_SHR_S] = &&L_I32_SHR_S_I2,
-        [OP_I32_SHR_U] = &&L_I32_SHR_U_I2,
-        [OP_I32_ROTL] = &&L_I32_ROTL_I2,
-        [OP_I32_ROTR] = &&L_I32_ROTR_I2,
-        [OP_I64_ADD] = &&L_I64_ADD_I2,
-        [OP_I64_SUB] = &&L_I64_SUB_I2,
-        [OP_I64_MUL] = &&L_I64_MUL_I2,
-        [OP_I64_AND] = &&L_I64_AND_I2,
-        [OP_I64_OR] = &&L_I64_OR_I2,
-        [OP_I64_XOR] = &&L_I64_XOR_I2,
-        [OP_I64_SHL] = &&L_I64_SHL_I2,
-        [OP_I64_SHR_S] = &&L_I64_SHR_S_I2,
-        [OP_I64_SHR_U] = &&L_I64_SHR_U_I2,
-        [OP_I64_ROTL] = &&L_I64_ROTL_I2,
-        [OP_I64_ROTR] = &&L_I64_ROTR_I2,
-        [OP_F32_ADD] = &&L_F32_ADD_I2,
-        [OP_F32_SUB] = &&L_F32_SUB_I2,
-        [OP_F32_MUL] = &&L_F32_MUL_I2,
-        [OP_F32_DIV] = &&L_F32_DIV_I2,
-        [OP_F32_MIN] = &&L_F32_MIN_I2,
-        [OP_F32_MAX] = &&L_F32_MAX_I2,
-        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_I2,
-        [OP_F64_ADD] = &&L_F64_ADD_I2,
-        [OP_F64_SUB] = &&L_F64_SUB_I2,
-        [OP_F64_MUL] = &&L_F64_MUL_I2,
-        [OP_F64_DIV] = &&L_F64_DIV_I2,
-        [OP_F64_MIN] = &&L_F64_MIN_I2,
-        [OP_F64_MAX] = &&L_F64_MAX_I2,
-        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_I2,
-    };
-    static const void *const labels_a1i2[OP_COUNT] = {
-        [OP_I32_EQ] = &&L_I32_EQ_A1I2,
-        [OP_I32_NE] = &&L_I32_NE_A1I2,
-        [OP_I32_LT_S] = &&L_I32_LT_S_A1I2,
-        [OP_I32_LT_U] = &&L_I32_LT_U_A1I2,
-        [OP_I32_GT_S] = &&L_I32_GT_S_A1I2,
-        [OP_I32_GT_U] = &&L_I32_GT_U_A1I2,
-        [OP_I32_LE_S] = &&L_I32_LE_S_A1I2,
-        [OP_I32_LE_U] = &&L_I32_LE_U_A1I2,
-        [OP_I32_GE_S] = &&L_I32_GE_S_A1I2,
-        [OP_I32_GE_U] = &&L_I32_GE_U_A1I2,
-        [OP_I64_EQ] = &&L_I64_EQ_A1I2,
-        [OP_I64_NE] = &&L_I64_NE_A1I2,
-        [OP_I64_LT_S] = &&L_I64_LT_S_A1I2,
-        [OP_I64_LT_U] = &&L_I64_LT_U_A1I2,
-        [OP_I64_GT_S] = &&L_I64_GT_S_A1I2,
-        [OP_I64_GT_U] = &&L_I64_GT_U_A1I2,
-        [OP_I64_LE_S] = &&L_I64_LE_S_A1I2,
-        [OP_I64_LE_U] = &&L_I64_LE_U_A1I2,
-        [OP_I64_GE_S] = &&L_I64_GE_S_A1I2,
-        [OP_I64_GE_U] = &&L_I64_GE_U_A1I2,
-        [OP_F32_EQ] = &&L_F32_EQ_A1I2,
-        [OP_F32_NE] = &&L_F32_NE_A1I2,
-        [OP_F32_LT] = &&L_F32_LT_A1I2,
-        [OP_F32_GT] = &&L_F32_GT_A1I2,
-        [OP_F32_LE] = &&L_F32_LE_A1I2,
-        [OP_F32_GE] = &&L_F32_GE_A1I2,
-        [OP_F64_EQ] = &&L_F64_EQ_A1I2,
-        [OP_F64_NE] = &&L_F64_NE_A1I2,
-        [OP_F64_LT] = &&L_F64_LT_A1I2,
-        [OP_F64_GT] = &&L_F64_GT_A1I2,
-        [OP_F64_LE] = &&L_F64_LE_A1I2,
-        [OP_F64_GE] = &&L_F64_GE_A1I2,
-        [OP_I32_ADD] = &&L_I32_ADD_A1I2,
-        [OP_I32_SUB] = &&L_I32_SUB_A1I2,
-        [OP_I32_MUL] = &&L_I32_MUL_A1I2,
-        [OP_I32_AND] = &&L_I32_AND_A1I2,
-        [OP_I32_OR] = &&L_I32_OR_A1I2,
-        [OP_I32_XOR] = &&L_I32_XOR_A1I2,
-        [OP_I32_SHL] = &&L_I32_SHL_A1I2,
-        [OP_I32_SHR_S] = &&L_I32_SHR_S_A1I2,
-        [OP_I32_SHR_U] = &&L_I32_SHR_U_A1I2,
-        [OP_I32_ROTL] = &&L_I32_ROTL_A1I2,
-        [OP_I32_ROTR] = &&L_I32_ROTR_A1I2,
-        [OP_I64_ADD] = &&L_I64_ADD_A1I2,
-        [OP_I64_SUB] = &&L_I64_SUB_A1I2,
-        [OP_I64_MUL] = &&L_I64_MUL_A1I2,
-        [OP_I64_AND] = &&L_I64_AND_A1I2,
-        [OP_I64_OR] = &&L_I64_OR_A1I2,
-        [OP_I64_XOR] = &&L_I64_XOR_A1I2,
-        [OP_I64_SHL] = &&L_I64_SHL_A1I2,
-        [OP_I64_SHR_S] = &&L_I64_SHR_S_A1I2,
-        [OP_I64_SHR_U] = &&L_I64_SHR_U_A1I2,
-        [OP_I64_ROTL] = &&L_I64_ROTL_A1I2,
-        [OP_I64_ROTR] = &&L_I64_ROTR_A1I2,
-        [OP_F32_ADD] = &&L_F32_ADD_A1I2,
-        [OP_F32_SUB] = &&L_F32_SUB_A1I2,
-        [OP_F32_MUL] = &&L_F32_MUL_A1I2,
-        [OP_F32_DIV] = &&L_F32_DIV_A1I2,
-        [OP_F32_MIN] = &&L_F32_MIN_A1I2,
-        [OP_F32_MAX] = &&L_F32_MAX_A1I2,
-        [OP_F32_COPYSIGN] = &&L_F32_COPYSIGN_A1I2,
-        [OP_F64_ADD] = &&L_F64_ADD_A1I2,
-        [OP_F64_SUB] = &&L_F64_SUB_A1I2,
-        [OP_F64_MUL] = &&L_F64_MUL_A1I2,
-        [OP_F64_DIV] = &&L_F64_DIV_A1I2,
-        [OP_F64_MIN] = &&L_F64_MIN_A1I2,
-        [OP_F64_MAX] = &&L_F64_MAX_A1I2,
-        [OP_F64_COPYSIGN] = &&L_F64_COPYSIGN_A1I2,
-    };
+    static const void *const labels_a2[OP_COUNT] = { STORE_OPS(A2) BINARY_OPS(A2) };
+    static const void *const labels_i2[OP_COUNT] = { BINARY_OPS(I2) };
+    static const void *const labels_a1i2[OP_COUNT] = { BINARY_OPS(A1I2) };
+#undef VARIANT
+#undef A1
+#undef A2
+#undef I2
+#undef A1I2
     if (labels_out) {
         labels_out[0] = labels;
         labels_out[1] = labels_a1;
@@ -510,40 +175,17 @@ L_BR_IF_EQZ:
     if (!(uint32_t)S(2))
         NEXT(pc[1].i64);
     NEXT(3);
-#define BR_CMP(name, cmp) \
-L_##name: { \
-    uint32_t a = (uint32_t)S(2), b = (uint32_t)S(3); \
+/* Fused i32 compare-and-branch; the _I form compares with an immediate. */
+#define BR_CMP_BODY(second, cmp) { \
+    uint32_t a = (uint32_t)S(2), b = (uint32_t)(second); \
     if (cmp) \
         NEXT(pc[1].i64); \
     NEXT(4); \
 }
-    BR_CMP(BR_IF_EQ, a == b)
-    BR_CMP(BR_IF_NE, a != b)
-    BR_CMP(BR_IF_LT_S, (int32_t)a < (int32_t)b)
-    BR_CMP(BR_IF_LT_U, a < b)
-    BR_CMP(BR_IF_GT_S, (int32_t)a > (int32_t)b)
-    BR_CMP(BR_IF_GT_U, a > b)
-    BR_CMP(BR_IF_LE_S, (int32_t)a <= (int32_t)b)
-    BR_CMP(BR_IF_LE_U, a <= b)
-    BR_CMP(BR_IF_GE_S, (int32_t)a >= (int32_t)b)
-    BR_CMP(BR_IF_GE_U, a >= b)
-#define BR_CMP_I(name, cmp) \
-L_##name: { \
-    uint32_t a = (uint32_t)S(2), b = (uint32_t)IMM(3); \
-    if (cmp) \
-        NEXT(pc[1].i64); \
-    NEXT(4); \
-}
-    BR_CMP_I(BR_IF_EQ_I, a == b)
-    BR_CMP_I(BR_IF_NE_I, a != b)
-    BR_CMP_I(BR_IF_LT_S_I, (int32_t)a < (int32_t)b)
-    BR_CMP_I(BR_IF_LT_U_I, a < b)
-    BR_CMP_I(BR_IF_GT_S_I, (int32_t)a > (int32_t)b)
-    BR_CMP_I(BR_IF_GT_U_I, a > b)
-    BR_CMP_I(BR_IF_LE_S_I, (int32_t)a <= (int32_t)b)
-    BR_CMP_I(BR_IF_LE_U_I, a <= b)
-    BR_CMP_I(BR_IF_GE_S_I, (int32_t)a >= (int32_t)b)
-    BR_CMP_I(BR_IF_GE_U_I, a >= b)
+#define BR_CMP(name, type, cmp) L_##name: BR_CMP_BODY(S(3), cmp)
+#define BR_CMP_I(name, type, cmp) L_##name##_I: BR_CMP_BODY(IMM(3), cmp)
+    INT_COMPARISONS(BR_CMP, BR_IF_, 32)
+    INT_COMPARISONS(BR_CMP_I, BR_IF_, 32)
 L_BR_TABLE: {
     uint32_t count = (uint32_t)IMM(1), n = (uint32_t)IMM(2);
     uint32_t i = (uint32_t)S(3);
@@ -699,20 +341,21 @@ L_GLOBAL_SET:
     mi->globals[IMM(1)]->value = S(2);
     NEXT(3);
 
+/* Declares elem: the element S(2) of table IMM(1); out of bounds traps. */
+#define TABLE_ELEM(elem) \
+    wasm_table *t = mi->tables[IMM(1)]; \
+    uint32_t i = (uint32_t)S(2); \
+    if (i >= t->size) \
+        TRAP("out of bounds table access"); \
+    wasm_value *elem = &t->elems[i]
 L_TABLE_GET: {
-    wasm_table *t = mi->tables[IMM(1)];
-    uint32_t i = (uint32_t)S(2);
-    if (i >= t->size)
-        TRAP("out of bounds table access");
-    S(3) = t->elems[i];
+    TABLE_ELEM(e);
+    S(3) = *e;
     NEXT(4);
 }
 L_TABLE_SET: {
-    wasm_table *t = mi->tables[IMM(1)];
-    uint32_t i = (uint32_t)S(2);
-    if (i >= t->size)
-        TRAP("out of bounds table access");
-    t->elems[i] = S(3);
+    TABLE_ELEM(e);
+    *e = S(3);
     NEXT(4);
 }
 
@@ -729,18 +372,7 @@ L_TABLE_SET: {
 #define LOAD(name, size, expr) \
 L_##name: LOAD_BODY(S(2), size, expr) \
 L_##name##_A1: LOAD_BODY(acc, size, expr)
-    LOAD(I32_LOAD, 4, ld32(p))
-    LOAD(I64_LOAD, 8, ld64(p))
-    LOAD(I32_LOAD8_S, 1, (uint32_t)(int32_t)(int8_t)p[0])
-    LOAD(I32_LOAD8_U, 1, p[0])
-    LOAD(I32_LOAD16_S, 2, (uint32_t)(int32_t)(int16_t)ld16(p))
-    LOAD(I32_LOAD16_U, 2, ld16(p))
-    LOAD(I64_LOAD8_S, 1, (uint64_t)(int64_t)(int8_t)p[0])
-    LOAD(I64_LOAD8_U, 1, p[0])
-    LOAD(I64_LOAD16_S, 2, (uint64_t)(int64_t)(int16_t)ld16(p))
-    LOAD(I64_LOAD16_U, 2, ld16(p))
-    LOAD(I64_LOAD32_S, 4, (uint64_t)(int64_t)(int32_t)ld32(p))
-    LOAD(I64_LOAD32_U, 4, ld32(p))
+    LOAD_OPS(LOAD)
 
 #define STORE_BODY(addr, val, size) { \
     uint64_t ea = (uint64_t)(uint32_t)(addr) + IMM(1); \
@@ -754,13 +386,7 @@ L_##name##_A1: LOAD_BODY(acc, size, expr)
 L_##name: STORE_BODY(S(2), S(3), size) \
 L_##name##_A1: STORE_BODY(acc, S(3), size) \
 L_##name##_A2: STORE_BODY(S(2), acc, size)
-    STORE(I32_STORE, 4)
-    STORE(I64_STORE, 8)
-    STORE(I32_STORE8, 1)
-    STORE(I32_STORE16, 2)
-    STORE(I64_STORE8, 1)
-    STORE(I64_STORE16, 2)
-    STORE(I64_STORE32, 4)
+    STORE_OPS(STORE)
 
 L_MEMORY_SIZE:
     S(1) = mi->memory->pages;
@@ -777,209 +403,54 @@ L_CONST:
 /* ---- numeric: unary ops read S(1) and write S(2); binary S(1) S(2) -> S(3) ---- */
 /* Each macro defines the op and its variants: _A1 takes the first operand
  * from acc, _A2 the second; _I2 has the second operand as an immediate in
- * its cell, _A1I2 both. */
-#define I32_BIN(name, expr) \
-L_##name: { uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2); S(3) = acc = (uint32_t)(expr); NEXT(4); } \
-L_##name##_A1: { uint32_t a = (uint32_t)acc, b = (uint32_t)S(2); S(3) = acc = (uint32_t)(expr); NEXT(4); } \
-L_##name##_A2: { uint32_t a = (uint32_t)S(1), b = (uint32_t)acc; S(3) = acc = (uint32_t)(expr); NEXT(4); } \
-L_##name##_I2: { uint32_t a = (uint32_t)S(1), b = (uint32_t)IMM(2); S(3) = acc = (uint32_t)(expr); NEXT(4); } \
-L_##name##_A1I2: { uint32_t a = (uint32_t)acc, b = (uint32_t)IMM(2); S(3) = acc = (uint32_t)(expr); NEXT(4); }
-#define I64_BIN(name, expr) \
-L_##name: { uint64_t a = S(1), b = S(2); S(3) = acc = (uint64_t)(expr); NEXT(4); } \
-L_##name##_A1: { uint64_t a = acc, b = S(2); S(3) = acc = (uint64_t)(expr); NEXT(4); } \
-L_##name##_A2: { uint64_t a = S(1), b = acc; S(3) = acc = (uint64_t)(expr); NEXT(4); } \
-L_##name##_I2: { uint64_t a = S(1), b = IMM(2); S(3) = acc = (uint64_t)(expr); NEXT(4); } \
-L_##name##_A1I2: { uint64_t a = acc, b = IMM(2); S(3) = acc = (uint64_t)(expr); NEXT(4); }
-#define I32_UN(name, expr) \
-L_##name: { uint32_t a = (uint32_t)S(1); S(2) = acc = (uint32_t)(expr); NEXT(3); } \
-L_##name##_A1: { uint32_t a = (uint32_t)acc; S(2) = acc = (uint32_t)(expr); NEXT(3); }
-#define I64_UN(name, expr) \
-L_##name: { uint64_t a = S(1); S(2) = acc = (uint64_t)(expr); NEXT(3); } \
-L_##name##_A1: { uint64_t a = acc; S(2) = acc = (uint64_t)(expr); NEXT(3); }
-#define F32_BIN(name, expr) \
-L_##name: { float a = f32_of(S(1)), b = f32_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A1: { float a = f32_of(acc), b = f32_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A2: { float a = f32_of(S(1)), b = f32_of(acc); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_I2: { float a = f32_of(S(1)), b = f32_of(IMM(2)); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A1I2: { float a = f32_of(acc), b = f32_of(IMM(2)); S(3) = acc = (expr); NEXT(4); }
-#define F64_BIN(name, expr) \
-L_##name: { double a = f64_of(S(1)), b = f64_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A1: { double a = f64_of(acc), b = f64_of(S(2)); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A2: { double a = f64_of(S(1)), b = f64_of(acc); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_I2: { double a = f64_of(S(1)), b = f64_of(IMM(2)); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A1I2: { double a = f64_of(acc), b = f64_of(IMM(2)); S(3) = acc = (expr); NEXT(4); }
-#define UNARY(name, expr) \
-L_##name: { uint64_t v = S(1); S(2) = acc = (expr); NEXT(3); } \
-L_##name##_A1: { uint64_t v = acc; S(2) = acc = (expr); NEXT(3); }
-#define BINARY(name, expr) \
-L_##name: { uint64_t v = S(1), w = S(2); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A1: { uint64_t v = acc, w = S(2); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A2: { uint64_t v = S(1), w = acc; S(3) = acc = (expr); NEXT(4); } \
-L_##name##_I2: { uint64_t v = S(1), w = IMM(2); S(3) = acc = (expr); NEXT(4); } \
-L_##name##_A1I2: { uint64_t v = acc, w = IMM(2); S(3) = acc = (expr); NEXT(4); }
+ * its cell, _A1I2 both. The operand type's IN reads an operand, its OUT
+ * stores the result (families.h). */
+#define UNARY_BODY(type, x, expr) { \
+    type##_TYPE a = type##_IN(x); \
+    S(2) = acc = (type##_OUT)(expr); \
+    NEXT(3); \
+}
+#define UNARY(name, type, expr) \
+L_##name: UNARY_BODY(type, S(1), expr) \
+L_##name##_A1: UNARY_BODY(type, acc, expr)
+#define BINARY_BODY(type, x, y, expr) { \
+    type##_TYPE a = type##_IN(x), b = type##_IN(y); \
+    S(3) = acc = (type##_OUT)(expr); \
+    NEXT(4); \
+}
+#define BINARY(name, type, expr) \
+L_##name: BINARY_BODY(type, S(1), S(2), expr) \
+L_##name##_A1: BINARY_BODY(type, acc, S(2), expr) \
+L_##name##_A2: BINARY_BODY(type, S(1), acc, expr) \
+L_##name##_I2: BINARY_BODY(type, S(1), IMM(2), expr) \
+L_##name##_A1I2: BINARY_BODY(type, acc, IMM(2), expr)
+    UNARY_OPS(UNARY)
+    BINARY_OPS(BINARY)
 
-    I32_UN(I32_EQZ, a == 0)
-    I32_BIN(I32_EQ, a == b)
-    I32_BIN(I32_NE, a != b)
-    I32_BIN(I32_LT_S, (int32_t)a < (int32_t)b)
-    I32_BIN(I32_LT_U, a < b)
-    I32_BIN(I32_GT_S, (int32_t)a > (int32_t)b)
-    I32_BIN(I32_GT_U, a > b)
-    I32_BIN(I32_LE_S, (int32_t)a <= (int32_t)b)
-    I32_BIN(I32_LE_U, a <= b)
-    I32_BIN(I32_GE_S, (int32_t)a >= (int32_t)b)
-    I32_BIN(I32_GE_U, a >= b)
-    UNARY(I64_EQZ, v == 0)
-    UNARY(REF_IS_NULL, v == 0)
-    I64_BIN(I64_EQ, a == b)
-    I64_BIN(I64_NE, a != b)
-    I64_BIN(I64_LT_S, (int64_t)a < (int64_t)b)
-    I64_BIN(I64_LT_U, a < b)
-    I64_BIN(I64_GT_S, (int64_t)a > (int64_t)b)
-    I64_BIN(I64_GT_U, a > b)
-    I64_BIN(I64_LE_S, (int64_t)a <= (int64_t)b)
-    I64_BIN(I64_LE_U, a <= b)
-    I64_BIN(I64_GE_S, (int64_t)a >= (int64_t)b)
-    I64_BIN(I64_GE_U, a >= b)
-    F32_BIN(F32_EQ, a == b)
-    F32_BIN(F32_NE, a != b)
-    F32_BIN(F32_LT, a < b)
-    F32_BIN(F32_GT, a > b)
-    F32_BIN(F32_LE, a <= b)
-    F32_BIN(F32_GE, a >= b)
-    F64_BIN(F64_EQ, a == b)
-    F64_BIN(F64_NE, a != b)
-    F64_BIN(F64_LT, a < b)
-    F64_BIN(F64_GT, a > b)
-    F64_BIN(F64_LE, a <= b)
-    F64_BIN(F64_GE, a >= b)
+/* Division traps on a zero divisor, and signed division on overflow. */
+#define DIVIDE(name, type, result_type, overflows, expr) \
+L_##name: { \
+    type a = (type)S(1), b = (type)S(2); \
+    if (b == 0) \
+        TRAP("integer divide by zero"); \
+    if (overflows) \
+        TRAP("integer overflow"); \
+    S(3) = acc = (result_type)(expr); \
+    NEXT(4); \
+}
+#define DIVISIONS(BITS) \
+    DIVIDE(I##BITS##_DIV_S, int##BITS##_t, uint##BITS##_t, a == INT##BITS##_MIN && b == -1, a / b) \
+    DIVIDE(I##BITS##_DIV_U, uint##BITS##_t, uint##BITS##_t, 0, a / b) \
+    DIVIDE(I##BITS##_REM_S, int##BITS##_t, uint##BITS##_t, 0, b == -1 ? 0 : a % b) \
+    DIVIDE(I##BITS##_REM_U, uint##BITS##_t, uint##BITS##_t, 0, a % b)
+    DIVISIONS(32)
+    DIVISIONS(64)
 
-    I32_UN(I32_CLZ, a ? __builtin_clz(a) : 32)
-    I32_UN(I32_CTZ, a ? __builtin_ctz(a) : 32)
-    I32_UN(I32_POPCNT, __builtin_popcount(a))
-    I32_BIN(I32_ADD, a + b)
-    I32_BIN(I32_SUB, a - b)
-    I32_BIN(I32_MUL, a * b)
-L_I32_DIV_S: {
-    int32_t a = (int32_t)S(1), b = (int32_t)S(2);
-    if (b == 0)
-        TRAP("integer divide by zero");
-    if (a == INT32_MIN && b == -1)
-        TRAP("integer overflow");
-    S(3) = acc = (uint32_t)(a / b);
-    NEXT(4);
-}
-L_I32_DIV_U: {
-    uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2);
-    if (b == 0)
-        TRAP("integer divide by zero");
-    S(3) = acc = a / b;
-    NEXT(4);
-}
-L_I32_REM_S: {
-    int32_t a = (int32_t)S(1), b = (int32_t)S(2);
-    if (b == 0)
-        TRAP("integer divide by zero");
-    S(3) = acc = b == -1 ? 0 : (uint32_t)(a % b);
-    NEXT(4);
-}
-L_I32_REM_U: {
-    uint32_t a = (uint32_t)S(1), b = (uint32_t)S(2);
-    if (b == 0)
-        TRAP("integer divide by zero");
-    S(3) = acc = a % b;
-    NEXT(4);
-}
-    I32_BIN(I32_AND, a & b)
-    I32_BIN(I32_OR, a | b)
-    I32_BIN(I32_XOR, a ^ b)
-    I32_BIN(I32_SHL, a << (b & 31))
-    I32_BIN(I32_SHR_S, (int32_t)a >> (b & 31))
-    I32_BIN(I32_SHR_U, a >> (b & 31))
-    I32_BIN(I32_ROTL, rotl32(a, b))
-    I32_BIN(I32_ROTR, rotr32(a, b))
-
-    I64_UN(I64_CLZ, a ? __builtin_clzll(a) : 64)
-    I64_UN(I64_CTZ, a ? __builtin_ctzll(a) : 64)
-    I64_UN(I64_POPCNT, __builtin_popcountll(a))
-    I64_BIN(I64_ADD, a + b)
-    I64_BIN(I64_SUB, a - b)
-    I64_BIN(I64_MUL, a * b)
-L_I64_DIV_S: {
-    int64_t a = (int64_t)S(1), b = (int64_t)S(2);
-    if (b == 0)
-        TRAP("integer divide by zero");
-    if (a == INT64_MIN && b == -1)
-        TRAP("integer overflow");
-    S(3) = acc = (uint64_t)(a / b);
-    NEXT(4);
-}
-L_I64_DIV_U: {
-    uint64_t a = S(1), b = S(2);
-    if (b == 0)
-        TRAP("integer divide by zero");
-    S(3) = acc = a / b;
-    NEXT(4);
-}
-L_I64_REM_S: {
-    int64_t a = (int64_t)S(1), b = (int64_t)S(2);
-    if (b == 0)
-        TRAP("integer divide by zero");
-    S(3) = acc = b == -1 ? 0 : (uint64_t)(a % b);
-    NEXT(4);
-}
-L_I64_REM_U: {
-    uint64_t a = S(1), b = S(2);
-    if (b == 0)
-        TRAP("integer divide by zero");
-    S(3) = acc = a % b;
-    NEXT(4);
-}
-    I64_BIN(I64_AND, a & b)
-    I64_BIN(I64_OR, a | b)
-    I64_BIN(I64_XOR, a ^ b)
-    I64_BIN(I64_SHL, a << (b & 63))
-    I64_BIN(I64_SHR_S, (int64_t)a >> (b & 63))
-    I64_BIN(I64_SHR_U, a >> (b & 63))
-    I64_BIN(I64_ROTL, rotl64(a, b))
-    I64_BIN(I64_ROTR, rotr64(a, b))
-
-    I32_UN(F32_ABS, a & 0x7fffffffu)
-    I32_UN(F32_NEG, a ^ 0x80000000u)
-    UNARY(F32_CEIL, f32_round(v, 0))
-    UNARY(F32_FLOOR, f32_round(v, 1))
-    UNARY(F32_TRUNC, f32_round(v, 2))
-    UNARY(F32_NEAREST, f32_round(v, 3))
-    UNARY(F32_SQRT, bits_f32(sqrtf(f32_of(v))))
-    F32_BIN(F32_ADD, bits_f32(a + b))
-    F32_BIN(F32_SUB, bits_f32(a - b))
-    F32_BIN(F32_MUL, bits_f32(a * b))
-    F32_BIN(F32_DIV, bits_f32(a / b))
-    BINARY(F32_MIN, f32_min(v, w))
-    BINARY(F32_MAX, f32_max(v, w))
-    I32_BIN(F32_COPYSIGN, (a & 0x7fffffffu) | (b & 0x80000000u))
-
-    I64_UN(F64_ABS, a & 0x7fffffffffffffffull)
-    I64_UN(F64_NEG, a ^ 0x8000000000000000ull)
-    UNARY(F64_CEIL, f64_round(v, 0))
-    UNARY(F64_FLOOR, f64_round(v, 1))
-    UNARY(F64_TRUNC, f64_round(v, 2))
-    UNARY(F64_NEAREST, f64_round(v, 3))
-    UNARY(F64_SQRT, bits_f64(sqrt(f64_of(v))))
-    F64_BIN(F64_ADD, bits_f64(a + b))
-    F64_BIN(F64_SUB, bits_f64(a - b))
-    F64_BIN(F64_MUL, bits_f64(a * b))
-    F64_BIN(F64_DIV, bits_f64(a / b))
-    BINARY(F64_MIN, f64_min(v, w))
-    BINARY(F64_MAX, f64_max(v, w))
-    I64_BIN(F64_COPYSIGN, (a & 0x7fffffffffffffffull) | (b & 0x8000000000000000ull))
-
-    UNARY(I32_WRAP_I64, (uint32_t)v)
-
-#define TRUNC(name, fn, conv) \
+/* Float to int: NaN and out of range values trap. */
+#define TRUNC(name, fn, ftype) \
 L_##name: { \
     uint64_t out = 0; \
-    int e = fn(conv(S(1)), &out); \
+    int e = fn(ftype##_IN(S(1)), &out); \
     if (e == 1) \
         TRAP("invalid conversion to integer"); \
     if (e == 2) \
@@ -987,51 +458,22 @@ L_##name: { \
     S(2) = acc = out; \
     NEXT(3); \
 }
-    TRUNC(I32_TRUNC_F32_S, trunc_i32_s, (double)f32_of)
-    TRUNC(I32_TRUNC_F32_U, trunc_i32_u, (double)f32_of)
-    TRUNC(I32_TRUNC_F64_S, trunc_i32_s, f64_of)
-    TRUNC(I32_TRUNC_F64_U, trunc_i32_u, f64_of)
-    TRUNC(I64_TRUNC_F32_S, trunc_i64_s, (double)f32_of)
-    TRUNC(I64_TRUNC_F32_U, trunc_i64_u, (double)f32_of)
-    TRUNC(I64_TRUNC_F64_S, trunc_i64_s, f64_of)
-    TRUNC(I64_TRUNC_F64_U, trunc_i64_u, f64_of)
-    UNARY(I64_EXTEND_I32_S, (uint64_t)(int64_t)(int32_t)v)
-    UNARY(I64_EXTEND_I32_U, (uint32_t)v)
-    UNARY(F32_CONVERT_I32_S, bits_f32((float)(int32_t)v))
-    UNARY(F32_CONVERT_I32_U, bits_f32((float)(uint32_t)v))
-    UNARY(F32_CONVERT_I64_S, bits_f32((float)(int64_t)v))
-    UNARY(F32_CONVERT_I64_U, bits_f32((float)v))
+#define TRUNCS(IBITS, FBITS) \
+    TRUNC(I##IBITS##_TRUNC_F##FBITS##_S, trunc_i##IBITS##_s, F##FBITS) \
+    TRUNC(I##IBITS##_TRUNC_F##FBITS##_U, trunc_i##IBITS##_u, F##FBITS)
+    TRUNCS(32, 32) TRUNCS(32, 64) TRUNCS(64, 32) TRUNCS(64, 64)
+
+/* Demotion and promotion keep a NaN quiet. */
 L_F32_DEMOTE_F64: {
     double d = f64_of(S(1));
     S(2) = acc = d != d ? (bits_f32((float)d) | 0x00400000u) : bits_f32((float)d);
     NEXT(3);
 }
-    UNARY(F64_CONVERT_I32_S, bits_f64((double)(int32_t)v))
-    UNARY(F64_CONVERT_I32_U, bits_f64((double)(uint32_t)v))
-    UNARY(F64_CONVERT_I64_S, bits_f64((double)(int64_t)v))
-    UNARY(F64_CONVERT_I64_U, bits_f64((double)v))
 L_F64_PROMOTE_F32: {
     float fl = f32_of(S(1));
     S(2) = acc = fl != fl ? (bits_f64((double)fl) | 0x0008000000000000ull) : bits_f64((double)fl);
     NEXT(3);
 }
-    UNARY(I32_REINTERPRET_F32, v)
-    UNARY(I64_REINTERPRET_F64, v)
-    UNARY(F32_REINTERPRET_I32, v)
-    UNARY(F64_REINTERPRET_I64, v)
-    I32_UN(I32_EXTEND8_S, (int32_t)(int8_t)a)
-    I32_UN(I32_EXTEND16_S, (int32_t)(int16_t)a)
-    I64_UN(I64_EXTEND8_S, (int64_t)(int8_t)a)
-    I64_UN(I64_EXTEND16_S, (int64_t)(int16_t)a)
-    I64_UN(I64_EXTEND32_S, (int64_t)(int32_t)a)
-    UNARY(I32_TRUNC_SAT_F32_S, sat_i32_s(f32_of(v)))
-    UNARY(I32_TRUNC_SAT_F32_U, sat_i32_u(f32_of(v)))
-    UNARY(I32_TRUNC_SAT_F64_S, sat_i32_s(f64_of(v)))
-    UNARY(I32_TRUNC_SAT_F64_U, sat_i32_u(f64_of(v)))
-    UNARY(I64_TRUNC_SAT_F32_S, sat_i64_s(f32_of(v)))
-    UNARY(I64_TRUNC_SAT_F32_U, sat_i64_u(f32_of(v)))
-    UNARY(I64_TRUNC_SAT_F64_S, sat_i64_s(f64_of(v)))
-    UNARY(I64_TRUNC_SAT_F64_U, sat_i64_u(f64_of(v)))
 
 L_REF_FUNC:
     S(2) = (wasm_value)(uintptr_t)mi->funcs[IMM(1)];

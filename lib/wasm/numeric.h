@@ -143,68 +143,36 @@ static inline uint64_t f32_round(uint64_t a32, int mode)
 /* Float-to-int conversions. Return 0 on success, 1 for NaN (invalid
  * conversion), 2 for out of range (integer overflow). The limits are the
  * exact boundaries of the representable range, compared in the source type. */
-static inline int trunc_i32_s(double x, uint64_t *out)
-{
-    if (x != x) return 1;
-    if (!(x > -2147483649.0 && x < 2147483648.0)) return 2;
-    *out = (uint32_t)(int32_t)x;
-    return 0;
+#define TRUNCATING(name, in_range, value) \
+static inline int name(double x, uint64_t *out) \
+{ \
+    if (x != x) return 1; \
+    if (!(in_range)) return 2; \
+    *out = (value); \
+    return 0; \
 }
+TRUNCATING(trunc_i32_s, x > -2147483649.0 && x < 2147483648.0, (uint32_t)(int32_t)x)
+TRUNCATING(trunc_i32_u, x > -1.0 && x < 4294967296.0, (uint32_t)x)
+TRUNCATING(trunc_i64_s, x >= -9223372036854775808.0 && x < 9223372036854775808.0, (uint64_t)(int64_t)x)
+TRUNCATING(trunc_i64_u, x > -1.0 && x < 18446744073709551616.0, (uint64_t)x)
+#undef TRUNCATING
 
-static inline int trunc_i32_u(double x, uint64_t *out)
-{
-    if (x != x) return 1;
-    if (!(x > -1.0 && x < 4294967296.0)) return 2;
-    *out = (uint32_t)x;
-    return 0;
+/* Saturating versions: NaN gives 0, out of range clamps to lo or hi. */
+#define SATURATING(name, below, lo, above, hi, value) \
+static inline uint64_t name(double x) \
+{ \
+    if (x != x) return 0; \
+    if (below) return (lo); \
+    if (above) return (hi); \
+    return (value); \
 }
-
-static inline int trunc_i64_s(double x, uint64_t *out)
-{
-    if (x != x) return 1;
-    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return 2;
-    *out = (uint64_t)(int64_t)x;
-    return 0;
-}
-
-static inline int trunc_i64_u(double x, uint64_t *out)
-{
-    if (x != x) return 1;
-    if (!(x > -1.0 && x < 18446744073709551616.0)) return 2;
-    *out = (uint64_t)x;
-    return 0;
-}
-
-/* Saturating versions: NaN gives 0, out of range clamps. */
-static inline uint64_t sat_i32_s(double x)
-{
-    if (x != x) return 0;
-    if (x <= -2147483649.0) return (uint32_t)INT32_MIN;
-    if (x >= 2147483648.0) return (uint32_t)INT32_MAX;
-    return (uint32_t)(int32_t)x;
-}
-
-static inline uint64_t sat_i32_u(double x)
-{
-    if (x != x || x <= -1.0) return 0;
-    if (x >= 4294967296.0) return UINT32_MAX;
-    return (uint32_t)x;
-}
-
-static inline uint64_t sat_i64_s(double x)
-{
-    if (x != x) return 0;
-    if (x < -9223372036854775808.0) return (uint64_t)INT64_MIN;
-    if (x >= 9223372036854775808.0) return (uint64_t)INT64_MAX;
-    return (uint64_t)(int64_t)x;
-}
-
-static inline uint64_t sat_i64_u(double x)
-{
-    if (x != x || x <= -1.0) return 0;
-    if (x >= 18446744073709551616.0) return UINT64_MAX;
-    return (uint64_t)x;
-}
+SATURATING(sat_i32_s, x <= -2147483649.0, (uint32_t)INT32_MIN,
+           x >= 2147483648.0, (uint32_t)INT32_MAX, (uint32_t)(int32_t)x)
+SATURATING(sat_i32_u, x <= -1.0, 0, x >= 4294967296.0, UINT32_MAX, (uint32_t)x)
+SATURATING(sat_i64_s, x < -9223372036854775808.0, (uint64_t)INT64_MIN,
+           x >= 9223372036854775808.0, (uint64_t)INT64_MAX, (uint64_t)(int64_t)x)
+SATURATING(sat_i64_u, x <= -1.0, 0, x >= 18446744073709551616.0, UINT64_MAX, (uint64_t)x)
+#undef SATURATING
 
 static inline uint32_t rotl32(uint32_t x, uint32_t n) { n &= 31; return (x << n) | (x >> ((32 - n) & 31)); }
 static inline uint32_t rotr32(uint32_t x, uint32_t n) { n &= 31; return (x >> n) | (x << ((32 - n) & 31)); }

@@ -170,6 +170,9 @@ bool wasm_instance_export(wasm_instance *inst, const char *name, wasm_extern *ou
 bool wasm_instance_export_n(wasm_instance *inst, const char *name, size_t len, wasm_extern *out);
 /* Export by index i of the module (same order as wasm_module_export). */
 wasm_extern wasm_instance_export_at(wasm_instance *inst, uint32_t i);
+/* Export i when it is a function (its name in *name), else NULL: for
+ * walking the exported functions, i from 0 to wasm_module_export_count(). */
+wasm_func *wasm_instance_func_at(wasm_instance *inst, uint32_t i, const char **name);
 
 /* ---- running ---------------------------------------------------------- */
 

@@ -58,6 +58,73 @@ def http(port, path, method="GET"):
         return e.code, json.loads(e.read()), dict(e.headers)
 
 
+def read_or_empty(path):
+    """The text of path, or "" while it does not exist."""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def run_pusctl(run_dir, *args, check=True, input=None, timeout=60):
+    """pusctl ARGS --run-dir RUN_DIR; with check, it must succeed."""
+    proc = subprocess.run([str(PUSCTL), *args, "--run-dir", run_dir],
+                          capture_output=True, text=True, timeout=timeout, input=input)
+    if check:
+        assert proc.returncode == 0, (args, proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def processes_mentioning(text):
+    """(pid, command line) of this machine's other processes whose command
+    line contains text."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmd:
+            found.append((int(pid), cmd))
+    return found
+
+
+class VmCluster:
+    """What the clusters of QEMU nodes share (test_qemu.Cluster with the stub
+    kernel, realkit.RealCluster with the real one): a fresh run directory,
+    free ports for the API and heartbeats, pusctl against that directory,
+    the nodes' console logs, and a `down` that never leaves a VM behind."""
+
+    def __init__(self, prefix):
+        self.run_dir = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+        self.api_port = free_port()
+        self.hb_port = free_port()
+        self.extra_procs = []             # waited for after `pusctl down`
+
+    def pusctl(self, *args, **kwargs):
+        return run_pusctl(self.run_dir, *args, **kwargs)
+
+    def console_log(self, i):
+        return read_or_empty(os.path.join(self.run_dir, f"node{i}.log"))
+
+    def down(self):
+        proc = self.pusctl("down", check=False)
+        for p in self.extra_procs:
+            p.wait(timeout=10)
+        left = processes_mentioning(self.run_dir)
+        for pid, _ in left:               # never leave a VM behind, even on failure
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        return proc, left
+
+
 class Daemon:
     """`pusctl daemon` on free loopback ports in a fresh run directory."""
 
@@ -100,11 +167,7 @@ class Daemon:
                 self.proc.wait()
 
     def log(self):
-        try:
-            with open(os.path.join(self.run_dir, "daemon.log"), errors="replace") as f:
-                return f.read()[-5000:]
-        except OSError:
-            return ""
+        return read_or_empty(os.path.join(self.run_dir, "daemon.log"))[-5000:]
 
     def get(self, path):
         status, body, _ = http(self.api_port, path)
@@ -123,12 +186,7 @@ class Daemon:
         return self.get("/api/v1/stats")
 
     def pusctl(self, *args, check=True):
-        proc = subprocess.run([str(PUSCTL), *args, "--run-dir", self.run_dir],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
-                              text=True)
-        if check:
-            assert proc.returncode == 0, (args, proc.returncode, proc.stderr)
-        return proc
+        return run_pusctl(self.run_dir, *args, check=check)
 
     def close(self):
         self.stop()

@@ -8,15 +8,12 @@ import hmac
 import os
 import re
 import shutil
-import signal
 import socket
 import struct
-import subprocess
-import tempfile
 import time
 
 from pusdirs import BUILD
-from ctlkit import PUSCTL, free_port, http, wait_until
+from ctlkit import VmCluster, http, wait_until
 
 QEMU = shutil.which("qemu-system-riscv64")
 
@@ -26,29 +23,12 @@ def real_kernel():
     return path if os.path.exists(path) else None
 
 
-def processes_mentioning(text):
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if text in cmd:
-            found.append((int(pid), cmd))
-    return found
-
-
-class RealCluster:
+class RealCluster(VmCluster):
     """`pusctl up N` with the real kernel on free ports in a fresh run directory."""
 
     def __init__(self, nodes, *extra, net="user", timeout=60):
+        super().__init__("pusctl-real-")
         self.nodes = nodes
-        self.run_dir = tempfile.mkdtemp(prefix="pusctl-real-", dir="/tmp")
-        self.api_port = free_port()
-        self.hb_port = free_port()
         hb_addr = "0.0.0.0" if net == "tap" else "127.0.0.1"
         self.up = self.pusctl("up", str(nodes), "--kernel", real_kernel(), "--net", net,
                               "--api", f"127.0.0.1:{self.api_port}",
@@ -56,13 +36,6 @@ class RealCluster:
                               *extra, check=False, timeout=timeout + 30)
         with open(os.path.join(self.run_dir, "cluster.key")) as f:
             self.key = bytes.fromhex(f.read().strip())
-
-    def pusctl(self, *args, check=True, input=None, timeout=60):
-        proc = subprocess.run([str(PUSCTL), *args, "--run-dir", self.run_dir],
-                              capture_output=True, text=True, timeout=timeout, input=input)
-        if check:
-            assert proc.returncode == 0, (args, proc.returncode, proc.stdout, proc.stderr)
-        return proc
 
     def api(self, path, method="GET"):
         status, body, _ = http(self.api_port, path, method=method)
@@ -90,13 +63,6 @@ class RealCluster:
     def healthy(self, i, not_boot=None):
         n = self.node(i)
         return n["state"] == "healthy" and (not_boot is None or n["boot_id"] != not_boot)
-
-    def console_log(self, i):
-        try:
-            with open(os.path.join(self.run_dir, f"node{i}.log"), errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
 
     def console(self, i, line, until, timeout=20):
         """Types line on node i's serial console and returns what it printed
@@ -126,17 +92,6 @@ class RealCluster:
                 out += chunk
         finally:
             s.close()
-
-    def down(self):
-        proc = self.pusctl("down", check=False)
-        left = processes_mentioning(self.run_dir)
-        for pid, _ in left:               # never leave a VM behind, even on failure
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        shutil.rmtree(self.run_dir, ignore_errors=True)
-        return proc, left
 
 
 # ---- heartbeats by hand (docs/cluster-protocol.md) ------------------------

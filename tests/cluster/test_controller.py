@@ -23,8 +23,10 @@ def sims():
     started = []
 
     def start(daemon, nodes, **kw):
+        """Simulates nodes 1..nodes and waits until they are all healthy."""
         h = Hbgen(daemon, nodes, **kw)
         started.append(h)
+        wait_all(daemon, nodes, "healthy")
         return h
     yield start
     for h in started:
@@ -36,9 +38,16 @@ def all_in_state(daemon, count, state):
     return len(nodes) == count and all(n["state"] == state for n in nodes.values())
 
 
+def wait_all(daemon, count, state):
+    wait_until(lambda: all_in_state(daemon, count, state), 10, f"{count} {state} nodes")
+
+
+def wait_node(daemon, i, state, what):
+    wait_until(lambda: daemon.nodes()[i]["state"] == state, 10, what)
+
+
 def test_nodes_join_and_are_healthy(daemon, sims):
     sims(daemon, 20)
-    wait_until(lambda: all_in_state(daemon, 20, "healthy"), 10, "20 healthy nodes")
     n = daemon.nodes()[7]
     assert n["boot_count"] == 1 and n["managed"] is False
     assert n["address"] == "127.0.0.1"
@@ -54,7 +63,6 @@ def test_nodes_join_and_are_healthy(daemon, sims):
                          indirect=True)
 def test_silent_node_is_declared_dead_and_restarted(daemon, sims):
     h = sims(daemon, 5)
-    wait_until(lambda: all_in_state(daemon, 5, "healthy"), 10, "5 healthy nodes")
     h.cmd("stop 3")
     wait_until(lambda: daemon.nodes()[3]["state"] in ("dead", "recovering"), 10, "node 3 dead")
     # The hook ran for node 3, and the restart is an event after "dead".
@@ -71,7 +79,7 @@ def test_silent_node_is_declared_dead_and_restarted(daemon, sims):
     assert others == []
     # The node comes back with a new boot: recovered, second boot counted.
     h.cmd("reboot 3")
-    wait_until(lambda: daemon.nodes()[3]["state"] == "healthy", 10, "node 3 back")
+    wait_node(daemon, 3, "healthy", "node 3 back")
     rec = daemon.events(node=3, type_="recovered")
     assert len(rec) == 1 and rec[0]["detail"].startswith("new boot")
     assert daemon.nodes()[3]["boot_count"] == 2
@@ -80,18 +88,16 @@ def test_silent_node_is_declared_dead_and_restarted(daemon, sims):
 @pytest.mark.parametrize("daemon", [("--no-recover",)], indirect=True)
 def test_no_recover_only_detects(daemon, sims):
     h = sims(daemon, 2)
-    wait_until(lambda: all_in_state(daemon, 2, "healthy"), 10, "2 healthy nodes")
     h.cmd("stop 1")
-    wait_until(lambda: daemon.nodes()[1]["state"] == "dead", 10, "node 1 dead")
+    wait_node(daemon, 1, "dead", "node 1 dead")
     h.cmd("start 1")
-    wait_until(lambda: daemon.nodes()[1]["state"] == "healthy", 10, "node 1 healthy again")
+    wait_node(daemon, 1, "healthy", "node 1 healthy again")
     assert daemon.events(type_="restarted") == []
     assert daemon.events(node=1, type_="recovered")[0]["detail"].startswith("same boot")
 
 
 def test_hostile_heartbeats_are_rejected_and_counted(daemon, sims):
     h = sims(daemon, 4)
-    wait_until(lambda: all_in_state(daemon, 4, "healthy"), 10, "4 healthy nodes")
     h.cmd("reboot 2")       # gives node 2 a previous boot to impersonate
     wait_until(lambda: daemon.nodes()[2]["boot_count"] == 2, 10, "node 2's second boot")
     h.cmd("forge 1 7")
@@ -120,9 +126,8 @@ def test_hostile_heartbeats_are_rejected_and_counted(daemon, sims):
 
 def test_daemon_restart_recovers_state(daemon, sims):
     h = sims(daemon, 5)
-    wait_until(lambda: all_in_state(daemon, 5, "healthy"), 10, "5 healthy nodes")
     h.cmd("stop 5")
-    wait_until(lambda: daemon.nodes()[5]["state"] == "recovering", 10, "node 5 recovering")
+    wait_node(daemon, 5, "recovering", "node 5 recovering")
     h.cmd("replay 1 2")
     wait_until(lambda: daemon.stats()["rejected"]["replay"] == 2, 10, "replays counted")
     before = daemon.nodes()
@@ -148,14 +153,13 @@ def test_daemon_restart_recovers_state(daemon, sims):
     assert daemon.nodes()[5]["rejected"]["replay"] == 3
     assert daemon.nodes()[5]["state"] == "recovering"
     h.cmd("reboot 5")
-    wait_until(lambda: daemon.nodes()[5]["state"] == "healthy", 10, "node 5 back")
+    wait_node(daemon, 5, "healthy", "node 5 back")
     assert daemon.nodes()[5]["boot_count"] == 2
     assert all(n["state"] == "healthy" for n in daemon.nodes().values())
 
 
 def test_daemon_killed_hard_keeps_events_and_nodes(daemon, sims):
     h = sims(daemon, 3)
-    wait_until(lambda: all_in_state(daemon, 3, "healthy"), 10, "3 healthy nodes")
     # Nodes are flushed at most a second after they change.
     wait_until(lambda: daemon.pusctl("status").returncode == 0, 5, "status")
     import sqlite3
@@ -172,10 +176,9 @@ def test_daemon_killed_hard_keeps_events_and_nodes(daemon, sims):
 
 def test_api_and_cli_agree(daemon, sims):
     h = sims(daemon, 3)
-    wait_until(lambda: all_in_state(daemon, 3, "healthy"), 10, "3 healthy nodes")
     h.close()
     # Let everything settle into one state (recovering, no hook) so nothing moves.
-    wait_until(lambda: all_in_state(daemon, 3, "recovering"), 10, "3 recovering nodes")
+    wait_all(daemon, 3, "recovering")
     cli = json.loads(daemon.pusctl("nodes", "--json").stdout)
     api = daemon.get("/api/v1/nodes")
     for doc in (cli, api):
@@ -193,7 +196,6 @@ def test_api_and_cli_agree(daemon, sims):
 
 def test_api_errors(daemon, sims):
     h = sims(daemon, 1)
-    wait_until(lambda: all_in_state(daemon, 1, "healthy"), 10, "node 1 healthy")
     p = daemon.api_port
     status, body, _ = http(p, "/api/v1/nodes/42")
     assert status == 404 and "no node 42" in body["error"]
@@ -253,7 +255,6 @@ def test_cli_without_a_daemon(tmp_path):
 def test_mass_failure_runs_every_hook_once(daemon, sims):
     """40 nodes die together: hooks run (at most 16 at a time), each once."""
     h = sims(daemon, 40)
-    wait_until(lambda: all_in_state(daemon, 40, "healthy"), 10, "40 healthy nodes")
     h.close()
     hook_out = os.path.join(daemon.run_dir, "hook.out")
 
@@ -265,5 +266,5 @@ def test_mass_failure_runs_every_hook_once(daemon, sims):
     wait_until(all_ran, 20, "40 restart hooks")
     with open(hook_out) as f:
         assert sorted(int(x) for x in f.read().split()) == list(range(1, 41))
-    wait_until(lambda: all_in_state(daemon, 40, "recovering"), 10, "40 recovering nodes")
+    wait_all(daemon, 40, "recovering")
     assert len(daemon.events(type_="restarted")) == 40

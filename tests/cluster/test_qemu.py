@@ -7,19 +7,16 @@ controller's side is tested on its own, with heartbeats for a VM from
 hbgen. test_real_kernel_boots uses build/pusos.elf when it exists; the
 issue-6 scenarios with real nodes are in test_real.py.
 """
-import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import tempfile
-import time
 
 import pytest
 
 from pusdirs import BUILD, ROOT
-from ctlkit import PUSCTL, Hbgen, free_port, http, wait_until
+from ctlkit import PUSCTL, Hbgen, VmCluster, free_port, http, processes_mentioning, wait_until
 
 STUB = ROOT / "tests" / "cluster" / "stub"
 CROSS = shutil.which("riscv64-unknown-elf-gcc")
@@ -42,38 +39,13 @@ def stub_kernel():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def processes_mentioning(text):
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if text in cmd:
-            found.append((int(pid), cmd))
-    return found
-
-
-class Cluster:
+class Cluster(VmCluster):
     def __init__(self, kernel, nodes, *extra):
-        self.run_dir = tempfile.mkdtemp(prefix="pusctl-q-", dir="/tmp")
-        self.api_port = free_port()
-        self.hb_port = free_port()
-        self.extra_procs = []
+        super().__init__("pusctl-q-")
         proc = self.pusctl("up", str(nodes), "--kernel", str(kernel), "--no-wait",
                            "--api", f"127.0.0.1:{self.api_port}",
                            "--hb", f"127.0.0.1:{self.hb_port}", *extra)
         assert f"{nodes} node" in proc.stdout
-
-    def pusctl(self, *args, check=True, input=None, timeout=60):
-        proc = subprocess.run([str(PUSCTL), *args, "--run-dir", self.run_dir],
-                              capture_output=True, text=True, timeout=timeout, input=input)
-        if check:
-            assert proc.returncode == 0, (args, proc.returncode, proc.stdout, proc.stderr)
-        return proc
 
     def node(self, i):
         status, body, _ = http(self.api_port, f"/api/v1/nodes/{i}")
@@ -84,23 +56,6 @@ class Cluster:
         evs = http(self.api_port, "/api/v1/events?limit=100000")[1]["events"]
         return [e for e in evs if (node is None or e["node"] == node)
                 and (type_ is None or e["type"] == type_)]
-
-    def console_log(self, i):
-        try:
-            with open(os.path.join(self.run_dir, f"node{i}.log"), errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def down(self):
-        proc = self.pusctl("down", check=False)
-        for p in self.extra_procs:
-            p.wait(timeout=10)
-        left = processes_mentioning(self.run_dir)
-        for pid, _ in left:               # never leave a VM behind, even on failure
-            os.kill(pid, signal.SIGKILL)
-        shutil.rmtree(self.run_dir, ignore_errors=True)
-        return proc, left
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ import time
 import pytest
 
 from ctlkit import PUSCTL, wait_until
-from realkit import (QEMU, RealCluster, capture_heartbeat, heartbeat, processes_mentioning,
-                     real_kernel, send_udp)
+from realkit import QEMU, RealCluster, capture_heartbeat, heartbeat, real_kernel, send_udp
 
 pytestmark = [
     pytest.mark.skipif(not QEMU, reason="qemu-system-riscv64 is not installed"),

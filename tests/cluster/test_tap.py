@@ -8,8 +8,8 @@ import tempfile
 
 import pytest
 
-from ctlkit import HBGEN, PUSCTL, free_port, http, wait_until
-from test_qemu import CROSS, QEMU, processes_mentioning, stub_kernel  # noqa: F401 (fixture)
+from ctlkit import HBGEN, PUSCTL, free_port, http, processes_mentioning, wait_until
+from test_qemu import CROSS, QEMU, stub_kernel  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.root,

@@ -52,13 +52,7 @@ void cli_resolve(struct cli *c, const char *run_dir, const char *api)
     c->api_port = 8810;
     char v[64];
     if (api) {
-        const char *colon = strrchr(api, ':');
-        if (colon) {
-            snprintf(c->api_host, sizeof(c->api_host), "%.*s", (int)(colon - api), api);
-            c->api_port = atoi(colon + 1);
-        } else {
-            c->api_port = atoi(api);
-        }
+        parse_host_port(api, c->api_host, sizeof(c->api_host), &c->api_port);
         return;
     }
     if (db_setting(c->run_dir, "api_addr", v, sizeof(v)))
@@ -119,6 +113,32 @@ bad:
     return -1;
 }
 
+/* A client command's state: its options, where the controller is, and the
+ * HTTP status of its call. */
+struct client {
+    struct copts o;
+    struct cli c;
+    int status;
+    long id;            /* the node argument, for commands that take one */
+};
+
+/* The client commands' start: options, then the node id when with_id (or
+ * no argument at all), then where the controller is. Returns 0, or 2 after
+ * printing usage. */
+static int client_start(struct client *cl, int argc, char **argv, const char *usage, bool with_id)
+{
+    int i = parse_common(argc, argv, &cl->o, usage);
+    if (i < 0)
+        return 2;
+    bool ok = with_id ? i == argc - 1 && parse_long(argv[i], 1, 0xffffffffL, &cl->id) : i == argc;
+    if (!ok) {
+        fprintf(stderr, "usage: pusctl %s\n", usage);
+        return 2;
+    }
+    cli_resolve(&cl->c, cl->o.run_dir, cl->o.api);
+    return 0;
+}
+
 static void print_json(cJSON *j)
 {
     char *s = cJSON_Print(j);
@@ -159,19 +179,16 @@ static const char *str(cJSON *o, const char *k)
 
 int cmd_nodes(int argc, char **argv)
 {
-    struct copts o;
-    struct cli c;
-    int status;
-    if (parse_common(argc, argv, &o, "nodes [--json] [--run-dir DIR] [--api HOST:PORT]") != argc)
+    struct client cl;
+    if (client_start(&cl, argc, argv, "nodes [--json] [--run-dir DIR] [--api HOST:PORT]", false))
         return 2;
-    cli_resolve(&c, o.run_dir, o.api);
-    cJSON *j = cli_call(&c, "GET", "/api/v1/nodes", &status);
+    cJSON *j = cli_call(&cl.c, "GET", "/api/v1/nodes", &cl.status);
     if (!j)
         return 1;
-    if (o.json) {
+    if (cl.o.json) {
         print_json(j);
         cJSON_Delete(j);
-        return status == 200 ? 0 : 1;
+        return cl.status == 200 ? 0 : 1;
     }
     printf("%-5s %-15s %-10s %8s %5s %5s %9s %-24s %8s\n", "ID", "ADDRESS", "STATE", "UPTIME",
            "BOOTS", "CPU", "MEM FREE", "APPS", "LAST HB");
@@ -207,20 +224,17 @@ int cmd_nodes(int argc, char **argv)
 
 int cmd_events(int argc, char **argv)
 {
-    struct copts o;
-    struct cli c;
-    int status;
-    if (parse_common(argc, argv, &o, "events [--node N] [--since ID] [--json]") != argc)
+    struct client cl;
+    if (client_start(&cl, argc, argv, "events [--node N] [--since ID] [--json]", false))
         return 2;
-    cli_resolve(&c, o.run_dir, o.api);
     char path[128];
-    int len = snprintf(path, sizeof(path), "/api/v1/events?since=%ld&limit=100000", o.since);
-    if (o.node >= 0)
-        snprintf(path + len, sizeof(path) - len, "&node=%ld", o.node);
-    cJSON *j = cli_call(&c, "GET", path, &status);
+    int len = snprintf(path, sizeof(path), "/api/v1/events?since=%ld&limit=100000", cl.o.since);
+    if (cl.o.node >= 0)
+        snprintf(path + len, sizeof(path) - len, "&node=%ld", cl.o.node);
+    cJSON *j = cli_call(&cl.c, "GET", path, &cl.status);
     if (!j)
         return 1;
-    if (o.json) {
+    if (cl.o.json) {
         print_json(j);
     } else {
         cJSON *e;
@@ -241,18 +255,15 @@ int cmd_events(int argc, char **argv)
         }
     }
     cJSON_Delete(j);
-    return status == 200 ? 0 : 1;
+    return cl.status == 200 ? 0 : 1;
 }
 
 int cmd_stats(int argc, char **argv)
 {
-    struct copts o;
-    struct cli c;
-    int status;
-    if (parse_common(argc, argv, &o, "stats [--run-dir DIR] [--api HOST:PORT]") != argc)
+    struct client cl;
+    if (client_start(&cl, argc, argv, "stats [--run-dir DIR] [--api HOST:PORT]", false))
         return 2;
-    cli_resolve(&c, o.run_dir, o.api);
-    cJSON *j = cli_call(&c, "GET", "/api/v1/stats", &status);
+    cJSON *j = cli_call(&cl.c, "GET", "/api/v1/stats", &cl.status);
     if (!j)
         return 1;
     print_json(j);
@@ -262,31 +273,22 @@ int cmd_stats(int argc, char **argv)
 
 static int node_post(int argc, char **argv, const char *action)
 {
-    struct copts o;
-    struct cli c;
-    int status;
-    long id;
+    struct client cl;
     char usage[64];
     snprintf(usage, sizeof(usage), "%s N [--run-dir DIR] [--api HOST:PORT]", action);
-    int i = parse_common(argc, argv, &o, usage);
-    if (i < 0)
+    if (client_start(&cl, argc, argv, usage, true))
         return 2;
-    if (i != argc - 1 || !parse_long(argv[i], 1, 0xffffffffL, &id)) {
-        fprintf(stderr, "usage: pusctl %s\n", usage);
-        return 2;
-    }
-    cli_resolve(&c, o.run_dir, o.api);
     char path[64];
-    snprintf(path, sizeof(path), "/api/v1/nodes/%ld/%s", id, action);
-    cJSON *j = cli_call(&c, "POST", path, &status);
+    snprintf(path, sizeof(path), "/api/v1/nodes/%ld/%s", cl.id, action);
+    cJSON *j = cli_call(&cl.c, "POST", path, &cl.status);
     if (!j)
         return 1;
-    if (status >= 400)
+    if (cl.status >= 400)
         fprintf(stderr, "pusctl %s: %s\n", action, str(j, "error"));
     else
-        printf("node %ld: %s requested\n", id, action);
+        printf("node %ld: %s requested\n", cl.id, action);
     cJSON_Delete(j);
-    return status >= 400 ? 1 : 0;
+    return cl.status >= 400 ? 1 : 0;
 }
 
 int cmd_restart(int argc, char **argv) { return node_post(argc, argv, "restart"); }
@@ -295,19 +297,12 @@ int cmd_hang(int argc, char **argv) { return node_post(argc, argv, "hang"); }
 
 int cmd_logs(int argc, char **argv)
 {
-    struct copts o;
-    struct cli c;
-    long id;
-    int i = parse_common(argc, argv, &o, "logs N [--run-dir DIR]");
-    if (i < 0)
+    struct client cl;
+    if (client_start(&cl, argc, argv, "logs N [--run-dir DIR]", true))
         return 2;
-    if (i != argc - 1 || !parse_long(argv[i], 1, 0xffffffffL, &id)) {
-        fprintf(stderr, "usage: pusctl logs N [--run-dir DIR]\n");
-        return 2;
-    }
-    cli_resolve(&c, o.run_dir, o.api);
+    long id = cl.id;
     char path[1100];
-    node_path(c.run_dir, (uint32_t)id, "log", path, sizeof(path));
+    node_path(cl.c.run_dir, (uint32_t)id, "log", path, sizeof(path));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         fprintf(stderr, "pusctl logs: no console log for node %ld (%s: %s)\n", id, path,

@@ -23,19 +23,10 @@
 
 int cmd_console(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "run-dir", required_argument, NULL, 'r' }, { 0 },
-    };
-    const char *run_dir = NULL;
+    const char *run_dir;
     long id;
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (ch != 'r')
-            goto usage;
-        run_dir = optarg;
-    }
-    if (optind != argc - 1 || !parse_long(argv[optind], 1, 0xffffffffL, &id))
+    int first = parse_one_option(argc, argv, "run-dir", &run_dir);
+    if (first < 0 || first != argc - 1 || !parse_long(argv[first], 1, 0xffffffffL, &id))
         goto usage;
 
     struct cli c;

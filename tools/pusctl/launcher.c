@@ -27,6 +27,7 @@
 
 #include "daemon.h"
 #include "launcher.h"
+#include "procs.h"
 #include "qmp.h"
 #include "runfiles.h"
 #include "util.h"
@@ -140,26 +141,10 @@ int launch_node(struct daemon *d, struct node *n)
     unlink(qmp);
     unlink(con);
 
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* Child: its own session (so terminal signals to pusctl do not hit
-         * the VM), default signal mask, nothing inherited but stdio. */
-        setsid();
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(qlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (in < 0 || out < 0)
-            _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(out, 2);
-        syscall(SYS_close_range, 3, ~0U, 0);
-        execvp(argv[0], argv);
-        dprintf(2, "pusctl: cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
+    /* spawn_logged: the VM gets its own session (terminal signals to pusctl
+     * do not hit it), the default signal mask and nothing inherited but
+     * stdio, its output appended to the QEMU log. */
+    pid_t pid = spawn_logged(argv, qlog);
     free(argv);
     cJSON_Delete(arr);
     if (pid < 0)

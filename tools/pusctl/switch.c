@@ -212,21 +212,10 @@ static void accept_port(void)
 
 int cmd_switch(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "socket", required_argument, NULL, 's' }, { 0 },
-    };
-    const char *path = NULL;
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (ch != 's') {
-            fprintf(stderr, "usage: pusctl switch --socket PATH\n");
-            return 2;
-        }
-        path = optarg;
-    }
+    const char *path;
+    int first = parse_one_option(argc, argv, "socket", &path);
     struct sockaddr_un a = { .sun_family = AF_UNIX };
-    if (!path || optind != argc || strlen(path) >= sizeof(a.sun_path)) {
+    if (!path || first != argc || strlen(path) >= sizeof(a.sun_path)) {
         fprintf(stderr, "usage: pusctl switch --socket PATH (at most %zu bytes)\n",
                 sizeof(a.sun_path) - 1);
         return 2;

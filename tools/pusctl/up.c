@@ -213,26 +213,12 @@ static int write_plan(struct up_opts *o, const char *run_dir, const char *kernel
     char ns[32], veth[32], v[1100], hb_addr[64] = "127.0.0.1", api_addr[64] = "127.0.0.1";
     int hb_port = 8811, api_port = 8810;
     netns_name(run_dir, ns, sizeof(ns), veth, sizeof(veth));
-    if (o->hb) {
-        const char *colon = strrchr(o->hb, ':');
-        if (colon) {
-            snprintf(hb_addr, sizeof(hb_addr), "%.*s", (int)(colon - o->hb), o->hb);
-            hb_port = atoi(colon + 1);
-        } else {
-            hb_port = atoi(o->hb);
-        }
-    } else if (tap) {
+    if (o->hb)
+        parse_host_port(o->hb, hb_addr, sizeof(hb_addr), &hb_port);
+    else if (tap)
         snprintf(hb_addr, sizeof(hb_addr), "0.0.0.0");
-    }
-    if (o->api) {
-        const char *colon = strrchr(o->api, ':');
-        if (colon) {
-            snprintf(api_addr, sizeof(api_addr), "%.*s", (int)(colon - o->api), o->api);
-            api_port = atoi(colon + 1);
-        } else {
-            api_port = atoi(o->api);
-        }
-    }
+    if (o->api)
+        parse_host_port(o->api, api_addr, sizeof(api_addr), &api_port);
     db_config_set(d.db, "net", o->net);
     db_config_set(d.db, "netns", tap ? ns : "");
     db_config_set(d.db, "kernel", kernel);
@@ -589,18 +575,10 @@ usage:
 
 int cmd_status(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "run-dir", required_argument, NULL, 'r' }, { 0 },
-    };
-    const char *dir = NULL;
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (ch != 'r') {
-            fprintf(stderr, "usage: pusctl status [--run-dir DIR]\n");
-            return 2;
-        }
-        dir = optarg;
+    const char *dir;
+    if (parse_one_option(argc, argv, "run-dir", &dir) < 0) {
+        fprintf(stderr, "usage: pusctl status [--run-dir DIR]\n");
+        return 2;
     }
     struct cli c;
     cli_resolve(&c, dir, NULL);

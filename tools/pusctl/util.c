@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,4 +152,28 @@ bool parse_long(const char *s, long lo, long hi, long *out)
         return false;
     *out = v;
     return true;
+}
+
+void parse_host_port(const char *s, char *host, size_t cap, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (colon) {
+        snprintf(host, cap, "%.*s", (int)(colon - s), s);
+        s = colon + 1;
+    }
+    *port = atoi(s);
+}
+
+int parse_one_option(int argc, char **argv, const char *name, const char **value)
+{
+    const struct option opts[] = { { name, required_argument, NULL, 'v' }, { 0 } };
+    *value = NULL;
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (ch != 'v')
+            return -1;
+        *value = optarg;
+    }
+    return optind;
 }

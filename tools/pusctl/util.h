@@ -32,4 +32,13 @@ bool pid_matches(pid_t pid, const char *needle);
 /* Parses a decimal in [lo, hi]; false on junk. */
 bool parse_long(const char *s, long lo, long hi, long *out);
 
+/* The options of a command whose only option is --NAME VALUE: *value gets
+ * it (NULL when absent). Returns the index of the first argument, or -1
+ * on any other option. */
+int parse_one_option(int argc, char **argv, const char *name, const char **value);
+
+/* "HOST:PORT" or "PORT" (the --api and --hb forms the client side takes):
+ * *port, and host when s names one (else host is left as it is). */
+void parse_host_port(const char *s, char *host, size_t cap, int *port);
+
 #endif

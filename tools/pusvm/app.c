@@ -38,6 +38,43 @@ static void sleep_until(uint64_t wake_ns)
         ;
 }
 
+/* Runs the app from rc (0: ready to run) to its end, sleeping through its
+ * waits and carrying on after pauses. Returns pusvm's exit status. */
+static int run_to_end(wasm_instance *inst, wasi_ctx *wasi, int rc, const char *path)
+{
+    for (;; rc = 0) {
+        if (rc == 0)
+            rc = wasm_run(inst);
+        switch (rc) {
+        case WASM_DONE:
+            return 0;
+        case WASM_EXITED:
+            return wasi_exit_code(wasi) & 0xff;
+        case WASM_PAUSED:
+            continue;
+        case WASM_SUSPENDED: {
+            uint64_t wake;
+            if (!wasi_wake_time(wasi, &wake)) {
+                fprintf(stderr, "pusvm: app suspended with nothing to wait for\n");
+                return EXIT_TRAP;
+            }
+            sleep_until(wake);
+            wasi_resume(wasi, inst);
+            continue;
+        }
+        case WASM_OUT_OF_FUEL:
+            fprintf(stderr, "pusvm: %s: trap: out of fuel\n", path);
+            return EXIT_TRAP;
+        default: {
+            char err[512];
+            wasm_trap_format(inst, err, sizeof err);
+            fprintf(stderr, "pusvm: %s: %s\n", path, err);
+            return EXIT_TRAP;
+        }
+        }
+    }
+}
+
 int run_app(int argc, char **argv)
 {
     const char *dir = ".";
@@ -60,16 +97,9 @@ int run_app(int argc, char **argv)
         return usage();
     const char *path = argv[i];
 
-    size_t len;
-    uint8_t *bytes = read_file(path, &len);
-    if (!bytes) {
-        fprintf(stderr, "pusvm: cannot read %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
-    }
     char err[512];
     wasm_module *m;
-    int rc = wasm_module_load(bytes, len, &m, err, sizeof err);
-    free(bytes);
+    int rc = load_module_file(path, &m, err, sizeof err);
     if (rc) {
         fprintf(stderr, "pusvm: %s: %s\n", path, err);
         return EXIT_USAGE;
@@ -110,45 +140,7 @@ int run_app(int argc, char **argv)
         return EXIT_USAGE;
     }
     wasm_set_fuel(inst, fuel);
-    int status = 0;
-    rc = wasm_call_start(inst, start.u.func, NULL);
-    for (;;) {
-        if (rc == 0)
-            rc = wasm_run(inst);
-        if (rc == WASM_SUSPENDED) {
-            uint64_t wake;
-            if (wasi_wake_time(wasi, &wake)) {
-                sleep_until(wake);
-                wasi_resume(wasi, inst);
-                rc = 0;
-                continue;
-            }
-            fprintf(stderr, "pusvm: app suspended with nothing to wait for\n");
-            status = EXIT_TRAP;
-            break;
-        }
-        if (rc == WASM_PAUSED) {
-            rc = 0;
-            continue;
-        }
-        if (rc == WASM_OUT_OF_FUEL) {
-            fprintf(stderr, "pusvm: %s: trap: out of fuel\n", path);
-            status = EXIT_TRAP;
-            break;
-        }
-        if (rc == WASM_DONE) {
-            status = 0;
-            break;
-        }
-        if (rc == WASM_EXITED) {
-            status = wasi_exit_code(wasi) & 0xff;
-            break;
-        }
-        wasm_trap_format(inst, err, sizeof err);
-        fprintf(stderr, "pusvm: %s: %s\n", path, err);
-        status = EXIT_TRAP;
-        break;
-    }
+    int status = run_to_end(inst, wasi, wasm_call_start(inst, start.u.func, NULL), path);
     fflush(stdout);
     wasm_store_free(store);
     wasi_free(wasi);

@@ -40,16 +40,9 @@ static void print_value(uint8_t t, wasm_value v)
 
 int run_all_exports(const char *path)
 {
-    size_t len;
-    uint8_t *bytes = read_file(path, &len);
-    if (!bytes) {
-        fprintf(stderr, "pusvm: cannot read %s\n", path);
-        return 2;
-    }
     char err[512];
     wasm_module *m;
-    int rc = wasm_module_load(bytes, len, &m, err, sizeof err);
-    free(bytes);
+    int rc = load_module_file(path, &m, err, sizeof err);
     if (rc) {
         fprintf(stderr, "pusvm: %s: %s\n", path, err);
         return 2;
@@ -70,12 +63,10 @@ int run_all_exports(const char *path)
     }
     for (uint32_t i = 0; i < wasm_module_export_count(m); i++) {
         const char *name;
-        enum wasm_extern_kind kind;
-        wasm_module_export(m, i, &name, &kind);
-        if (kind != WASM_EXTERN_FUNC)
+        wasm_func *f = wasm_instance_func_at(in, i, &name);
+        if (!f)
             continue;
-        wasm_extern x = wasm_instance_export_at(in, i);
-        wasm_functype t = wasm_func_type(x.u.func);
+        wasm_functype t = wasm_func_type(f);
         wasm_value args[64] = {0};
         printf("%s(", name);
         for (uint32_t k = 0; k < t.nparams && k < 64; k++) {
@@ -83,7 +74,7 @@ int run_all_exports(const char *path)
             print_value(t.types[k], 0);
         }
         printf(") => ");
-        rc = t.nparams <= 64 ? wasm_call(in, x.u.func, args) : -1;
+        rc = t.nparams <= 64 ? wasm_call(in, f, args) : -1;
         if (rc == WASM_DONE) {
             const wasm_value *r = wasm_results(in);
             for (uint32_t k = 0; k < t.nresults; k++) {

@@ -9,6 +9,9 @@ extern int verbose;
 
 /* Reads a whole file (NUL-terminated for text use); NULL on failure. */
 uint8_t *read_file(const char *path, size_t *len);
+struct wasm_module;
+/* Reads and loads the module in file path; on failure err says why. */
+int load_module_file(const char *path, struct wasm_module **m, char *err, size_t errlen);
 struct wasi_port;
 /* The POSIX WASI port with dir preopened (its fd stored in *dirfd). */
 int posix_port_init(struct wasi_port *port, int *dirfd, const char *dir);

@@ -119,15 +119,7 @@ static int load(struct spec *s, const char *filename, wasm_module **m, char *err
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", s->dir, filename);
-    size_t len;
-    uint8_t *bytes = read_file(path, &len);
-    if (!bytes) {
-        snprintf(err, errlen, "cannot read %.400s", path);
-        return ERR_NOT_FOUND;
-    }
-    int rc = wasm_module_load(bytes, len, m, err, errlen);
-    free(bytes);
-    return rc;
+    return load_module_file(path, m, err, errlen);
 }
 
 /* Resolves imports from registered modules and spectest, then instantiates. */
@@ -289,6 +281,26 @@ static bool match(const struct json *want, wasm_value got)
     return w == got;
 }
 
+/* assert_return: as many results as expected, each matching; else a failure. */
+static bool results_match(struct spec *s, const struct json *action, const struct json *expected,
+                          const wasm_value *res, uint32_t nres)
+{
+    if (!expected || expected->n != nres) {
+        fail(s, "%s: %u results, expected %zu", json_str(action, "field"), nres,
+             expected ? expected->n : 0);
+        return false;
+    }
+    for (uint32_t i = 0; i < nres; i++) {
+        if (!match(&expected->items[i], res[i])) {
+            fail(s, "%s: result %u is 0x%llx, expected %s %s", json_str(action, "field"), i,
+                 (unsigned long long)res[i], json_str(&expected->items[i], "type"),
+                 json_str(&expected->items[i], "value"));
+            return false;
+        }
+    }
+    return true;
+}
+
 static void command(struct spec *s, const struct json *c, struct modlist *mods)
 {
     const char *type = json_str(c, "type");
@@ -348,22 +360,8 @@ static void command(struct spec *s, const struct json *c, struct modlist *mods)
             fail(s, "%s: %s", json_str(action, "field"), err);
             return;
         }
-        if (!strcmp(type, "assert_return")) {
-            if (!expected || expected->n != nres) {
-                fail(s, "%s: %u results, expected %zu", json_str(action, "field"), nres,
-                     expected ? expected->n : 0);
-                return;
-            }
-            for (uint32_t i = 0; i < nres; i++) {
-                if (!match(&expected->items[i], res[i])) {
-                    fail(s, "%s: result %u is 0x%llx, expected %s %s",
-                         json_str(action, "field"), i, (unsigned long long)res[i],
-                         json_str(&expected->items[i], "type"),
-                         json_str(&expected->items[i], "value"));
-                    return;
-                }
-            }
-        }
+        if (!strcmp(type, "assert_return") && !results_match(s, action, expected, res, nres))
+            return;
         s->passed++;
         return;
     }

@@ -1,6 +1,11 @@
 /* File helpers for pusvm. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "pus/err.h"
+#include "wasm/wasm.h"
 
 #include "pusvm.h"
 
@@ -32,4 +37,17 @@ uint8_t *read_file(const char *path, size_t *len)
     buf[n] = 0;
     *len = n;
     return buf;
+}
+
+int load_module_file(const char *path, wasm_module **m, char *err, size_t errlen)
+{
+    size_t len;
+    uint8_t *bytes = read_file(path, &len);
+    if (!bytes) {
+        snprintf(err, errlen, "cannot read %.400s: %s", path, strerror(errno));
+        return ERR_NOT_FOUND;
+    }
+    int rc = wasm_module_load(bytes, len, m, err, errlen);
+    free(bytes);
+    return rc;
 }

@@ -24,17 +24,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (in) {
         for (uint32_t i = 0; i < wasm_module_export_count(m); i++) {
             const char *name;
-            enum wasm_extern_kind kind;
-            wasm_module_export(m, i, &name, &kind);
-            if (kind != WASM_EXTERN_FUNC)
+            wasm_func *f = wasm_instance_func_at(in, i, &name);
+            if (!f)
                 continue;
-            wasm_extern x = wasm_instance_export_at(in, i);
-            wasm_functype t = wasm_func_type(x.u.func);
+            wasm_functype t = wasm_func_type(f);
             wasm_value args[16] = {0};
             if (t.nparams > 16)
                 continue;
             wasm_set_fuel(in, 3000);
-            int rc = wasm_call(in, x.u.func, args);
+            int rc = wasm_call(in, f, args);
             for (int resumes = 0; resumes < 4 && rc == WASM_OUT_OF_FUEL; resumes++) {
                 wasm_set_fuel(in, 1 + (size + (size_t)resumes * 977) % 2000);
                 rc = wasm_run(in);

@@ -14,13 +14,28 @@
 #include "http/http.h"
 #include "pus/err.h"
 
+/* Appends to a transcript (none when out is NULL), never past cap. */
+__attribute__((format(printf, 4, 5)))
+static void note(char *out, size_t cap, size_t *o, const char *fmt, ...)
+{
+    if (!out || *o >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + *o, cap - *o, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *o += (size_t)n;
+}
+
 /* Feeds input in pieces (cuts[] are split offsets) and writes a transcript
- * of the events into out. Returns the first error (or 0). */
+ * of the events into out (if not NULL). Returns the first error (or 0). */
 static int transcript(struct http_parser *p, const char *in, size_t len,
                       const size_t *cuts, int ncuts, bool finish, char *out, size_t cap)
 {
     size_t o = 0, start = 0;
-    out[0] = 0;
+    if (out)
+        out[0] = 0;
     for (int k = 0; k <= ncuts; k++) {
         size_t end = k < ncuts ? cuts[k] : len;
         const uint8_t *d = (const uint8_t *)in + start;
@@ -37,22 +52,22 @@ static int transcript(struct http_parser *p, const char *in, size_t len,
             if (ev.kind == HTTP_EV_HEAD) {
                 const struct http_message *m = &p->msg;
                 if (p->mode == HTTP_PARSE_REQUEST)
-                    o += snprintf(out + o, cap - o, "[%s %s ? %s v%d ka%d cl%lld ch%d",
+                    note(out, cap, &o, "[%s %s ? %s v%d ka%d cl%lld ch%d",
                                   m->method_name, m->path, m->query, m->version,
                                   m->keep_alive, (long long)m->content_length, m->chunked);
                 else
-                    o += snprintf(out + o, cap - o, "[%d %s v%d ka%d cl%lld ch%d",
+                    note(out, cap, &o, "[%d %s v%d ka%d cl%lld ch%d",
                                   m->status, m->reason, m->version, m->keep_alive,
                                   (long long)m->content_length, m->chunked);
                 for (int i = 0; i < m->header_count; i++)
-                    o += snprintf(out + o, cap - o, " %s=%s", m->headers[i].name,
+                    note(out, cap, &o, " %s=%s", m->headers[i].name,
                                   m->headers[i].value);
-                o += snprintf(out + o, cap - o, "]");
+                note(out, cap, &o, "]");
             } else if (ev.kind == HTTP_EV_BODY) {
                 /* Body pieces are concatenated: splits must not show. */
-                o += snprintf(out + o, cap - o, "%.*s", (int)ev.len, (const char *)ev.data);
+                note(out, cap, &o, "%.*s", (int)ev.len, (const char *)ev.data);
             } else {
-                o += snprintf(out + o, cap - o, "<done>");
+                note(out, cap, &o, "<done>");
             }
         }
         start = end;
@@ -63,7 +78,7 @@ static int transcript(struct http_parser *p, const char *in, size_t len,
         if (rc < 0)
             return rc;
         if (ev.kind == HTTP_EV_DONE)
-            o += snprintf(out + o, cap - o, "<done>");
+            note(out, cap, &o, "<done>");
     }
     return 0;
 }
@@ -219,17 +234,37 @@ static const struct bad_case bad_requests[] = {
 
 static int feed_all(struct http_parser *p, const char *in, size_t len)
 {
-    const uint8_t *d = (const uint8_t *)in;
-    for (;;) {
-        struct http_event ev;
-        long n = http_parser_run(p, d, len, &ev);
-        if (n < 0)
-            return (int)n;
-        d += n;
-        len -= (size_t)n;
-        if (ev.kind == HTTP_EV_NEED_MORE)
-            return 0;
-    }
+    return transcript(p, in, len, NULL, 0, false, NULL, 0);
+}
+
+/* A fresh request parser with limits lim, fed all of in: the result. */
+static int request_fed(struct http_parser *p, const struct http_limits *lim,
+                       const char *in, size_t len)
+{
+    http_parser_init(p, HTTP_PARSE_REQUEST, lim);
+    return feed_all(p, in, len);
+}
+
+/* A request at a limit passes; over is one past it, refused with status. */
+static void at_the_limit(struct http_parser *p, const struct http_limits *lim,
+                         const char *at, const char *over, int status)
+{
+    assert_int_equal(request_fed(p, lim, at, strlen(at)), 0);
+    assert_int_equal(request_fed(p, lim, over, strlen(over)), ERR_TOO_BIG);
+    assert_int_equal(p->status, status);
+}
+
+/* head, then 500 bytes of one endless field: refused with status before
+ * the field ends. */
+static void refused_while_arriving(struct http_parser *p, const struct http_limits *lim,
+                                   const char *head, int status)
+{
+    char buf[1024];
+    size_t n = strlen(head);
+    memcpy(buf, head, n);
+    memset(buf + n, 'x', 500);
+    assert_int_equal(request_fed(p, lim, buf, n + 500), ERR_TOO_BIG);
+    assert_int_equal(p->status, status);
 }
 
 static void hostile_requests(void **state)
@@ -237,8 +272,7 @@ static void hostile_requests(void **state)
     struct http_parser *p = malloc(sizeof(*p));
     for (size_t i = 0; i < sizeof(bad_requests) / sizeof(bad_requests[0]); i++) {
         const struct bad_case *c = &bad_requests[i];
-        http_parser_init(p, HTTP_PARSE_REQUEST, NULL);
-        int rc = feed_all(p, c->in, strlen(c->in));
+        int rc = request_fed(p, NULL, c->in, strlen(c->in));
         if (c->status == 0) {
             if (rc != 0)
                 fail_msg("case %zu: unexpected error %d (status %d)", i, rc, p->status);
@@ -274,74 +308,47 @@ static void limits(void **state)
     strcat(buf, " HTTP/1.1");
     assert_int_equal(strlen(buf), 100);
     strcat(buf, "\r\nHost: h\r\n\r\n");
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    assert_int_equal(feed_all(p, buf, strlen(buf)), 0);
+    assert_int_equal(request_fed(p, &lim, buf, strlen(buf)), 0);
     assert_string_equal(p->msg.method_name, "GET");
 
     memmove(buf + 6, buf + 5, strlen(buf + 5) + 1);
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    assert_int_equal(feed_all(p, buf, strlen(buf)), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, buf, strlen(buf)), ERR_TOO_BIG);
     assert_int_equal(p->status, 414);
 
     /* a long target is refused as soon as it crosses the limit, before
      * its end arrives */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     memset(buf, 'a', 200);
     memcpy(buf, "GET /", 5);
-    assert_int_equal(feed_all(p, buf, 200), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, buf, 200), ERR_TOO_BIG);
     assert_int_equal(p->status, 414);
 
     /* header count */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    const char *three = "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n";
-    assert_int_equal(feed_all(p, three, strlen(three)), 0);
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    const char *four = "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
-    assert_int_equal(feed_all(p, four, strlen(four)), ERR_TOO_BIG);
-    assert_int_equal(p->status, 431);
+    at_the_limit(p, &lim, "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n",
+                 "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", 431);
 
     /* head size: refused while the header is still arriving */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: h\r\nBig: ");
-    size_t n = strlen(buf);
-    memset(buf + n, 'x', 500);
-    assert_int_equal(feed_all(p, buf, n + 500), ERR_TOO_BIG);
-    assert_int_equal(p->status, 431);
+    refused_while_arriving(p, &lim, "GET / HTTP/1.1\r\nHost: h\r\nBig: ", 431);
 
     /* body: Content-Length at the limit passes, above it is 413 */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    const char *ok = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789";
-    assert_int_equal(feed_all(p, ok, strlen(ok)), 0);
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    const char *big = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n";
-    assert_int_equal(feed_all(p, big, strlen(big)), ERR_TOO_BIG);
-    assert_int_equal(p->status, 413);
+    at_the_limit(p, &lim, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n0123456789",
+                 "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\n", 413);
 
     /* chunked: the running total counts */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
     const char *ch = "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
                      "5\r\n01234\r\n5\r\n56789\r\n1\r\n";
-    assert_int_equal(feed_all(p, ch, strlen(ch)), ERR_TOO_BIG);
+    assert_int_equal(request_fed(p, &lim, ch, strlen(ch)), ERR_TOO_BIG);
     assert_int_equal(p->status, 413);
 
     /* an all-zero limits struct means the defaults, not "nothing allowed" */
     struct http_limits zero = { 0 };
-    http_parser_init(p, HTTP_PARSE_REQUEST, &zero);
-    const char *mib = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n";
-    assert_int_equal(feed_all(p, mib, strlen(mib)), 0);
-    http_parser_init(p, HTTP_PARSE_REQUEST, &zero);
-    const char *over = "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048577\r\n\r\n";
-    assert_int_equal(feed_all(p, over, strlen(over)), ERR_TOO_BIG);
+    at_the_limit(p, &zero, "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048576\r\n\r\n",
+                 "PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1048577\r\n\r\n", 413);
     assert_int_equal(p->lim.max_line, 4096);
     assert_int_equal(p->lim.max_headers, 32);
 
     /* trailers are bounded like the head */
-    http_parser_init(p, HTTP_PARSE_REQUEST, &lim);
-    snprintf(buf, sizeof(buf), "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: ");
-    n = strlen(buf);
-    memset(buf + n, 'x', 500);
-    assert_int_equal(feed_all(p, buf, n + 500), ERR_TOO_BIG);
-    assert_int_equal(p->status, 431);
+    refused_while_arriving(p, &lim, "PUT / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                           "\r\n0\r\nT: ", 431);
     free(p);
 }
 
