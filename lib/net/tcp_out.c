@@ -195,7 +195,6 @@ void tcp_output(struct net_sock *sk)
     }
     if (seq_lt(tp->snd_nxt, tp->snd_una))
         tp->snd_nxt = tp->snd_una;
-    s->stats.dbg_outcalls++;
 
     for (;;) {
         uint32_t data_end = tp->sbuf_seq + tp->sbuf.len;
@@ -212,19 +211,13 @@ void tcp_output(struct net_sock *sk)
         uint32_t usable = seq_gt(limit, tp->snd_nxt) ? limit - tp->snd_nxt : 0;
         uint32_t n = min32(min32(avail, usable), tp->mss);
         bool fin = tp->fin_queued && n == avail;
-        if (n == 0 && !fin) {
-            if (avail == 0) s->stats.dbg_app++;
-            else if (cwnd < tp->snd_wnd) s->stats.dbg_cwnd++;
-            else s->stats.dbg_rwnd++;
+        if (n == 0 && !fin)
             break;
-        }
         bool fresh = tp->snd_nxt == tp->snd_max;
         if (n < tp->mss && !fin && fresh) {
             /* Nagle (RFC 896): one small segment in flight at a time */
-            if (!tp->nodelay && tp->snd_max != tp->snd_una && n == avail) {
-                s->stats.dbg_nagle++;
+            if (!tp->nodelay && tp->snd_max != tp->snd_una && n == avail)
                 break;
-            }
             /*
              * sender silly window avoidance (RFC 9293 3.8.6.2.1): a small
              * window-limited piece waits, unless nothing is in flight (that

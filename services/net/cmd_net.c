@@ -194,7 +194,7 @@ static int cmd_netstat(int argc, char **argv)
         P(icmp_in); P(icmp_out); P(udp_in); P(udp_out); P(udp_bad); P(udp_no_port);
         P(tcp_in); P(tcp_out); P(tcp_bad); P(tcp_retrans); P(tcp_fast_retrans); P(tcp_rto);
         P(tcp_rst_in); P(tcp_rst_out); P(tcp_challenge_ack); P(tcp_dup_in);
-        P(tcp_listen_drop); P(tcp_mem_drop); P(dbg_app); P(dbg_cwnd); P(dbg_rwnd); P(dbg_nagle); P(dbg_outcalls); P(arp_in); P(arp_out);
+        P(tcp_listen_drop); P(tcp_mem_drop); P(arp_in); P(arp_out);
 #undef P
         kprintf("%-18s %zu\n", "stack_memory", mem);
         return 0;

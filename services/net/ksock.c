@@ -140,9 +140,7 @@ static int block_on(struct ksock *s, uint64_t deadline)
     kwait_init(&kw);
     add_waiter(s, &w, &kw);
     net_unlock();
-    uint64_t b0 = clock_now_ns();
     kwait_wait(&kw, left);
-    dbg.block_ns += clock_now_ns() - b0; dbg.blocks++;
     net_lock();
     bool closed = s->closed;
     if (remove_waiter(s, &w) || closed)
@@ -299,9 +297,8 @@ int ksock_send(struct ksock *s, const void *buf, size_t len, int64_t timeout_ns)
         return r < 0 ? r : (int)len;
     }
     while (done < len) {
-        uint64_t i0 = rdcycle(); uint64_t n0 = clock_now_ns();
+        uint64_t i0 = rdcycle();
         r = net_send(s->ns, p + done, len - done);
-        dbg.send_ns += clock_now_ns() - n0;
         netsvc_prof.sock_calls++;
         netsvc_prof.sock_cycles += rdcycle() - i0;
         if (r > 0)

@@ -3,9 +3,14 @@
  * tickless timer thread, and one interface per virtio-net device.
  *
  * Locking: the net lock (lock_word) guards the whole lib/net stack (and netifs[], which
- * only grows during init). timer_target is guarded by it too. The
- * stack-event sequence number and its wait queue are guarded by thread_lock
- * (so waiting needs no net lock).
+ * only grows during init). timer_target and tx_pending[] are guarded by it
+ * too; rx_deferred is atomic. The stack-event sequence number and its wait
+ * queue are guarded by thread_lock (so waiting needs no net lock).
+ *
+ * A driver receive thread never sleeps on the net lock: when it is held,
+ * the thread flags its device in rx_deferred and the holder hands the
+ * frames in before it lets go (unlock_and_kick). Device notifications are
+ * sent after the lock is released.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +32,6 @@
 #define TX_WAIT_NS (2 * 1000 * 1000ll)   /* ring full: wait this long, then drop */
 
 struct netsvc_prof netsvc_prof;
-struct dbg_prof dbg;
-static uint64_t held_since;
 static struct net_stack *stack;
 
 /*
@@ -73,11 +76,8 @@ static bool lock_try(void)
 
 static void raw_lock(void)
 {
-    if (lock_try()) {
-        held_since = clock_now_ns();
+    if (lock_try())
         return;
-    }
-    uint64_t t0 = clock_now_ns();
     uint64_t s;
     spin_lock_irqsave(&thread_lock, s);
     __atomic_fetch_add(&lock_waiters, 1, __ATOMIC_SEQ_CST);
@@ -85,14 +85,10 @@ static void raw_lock(void)
         wait_queue_block(&lock_wq, TIMEOUT_INFINITE);
     __atomic_fetch_sub(&lock_waiters, 1, __ATOMIC_SEQ_CST);
     spin_unlock_irqrestore(&thread_lock, s);
-    held_since = clock_now_ns();
-    dbg.lockslow++;
-    dbg.lockwait_ns += held_since - t0;
 }
 
 static void raw_unlock(void)
 {
-    dbg.lockheld_ns += clock_now_ns() - held_since;
     __atomic_store_n(&lock_word, 0, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&lock_waiters, __ATOMIC_SEQ_CST) > 0) {
         uint64_t s;
@@ -134,12 +130,8 @@ static unsigned take_tx_pending(void)
 static void kick_devices(unsigned mask)
 {
     for (int i = 0; mask; i++, mask >>= 1)
-        if (mask & 1) {
-            uint64_t k0 = clock_now_ns();
+        if (mask & 1)
             virtio_net_flush(devices[i]);
-            dbg.kick_ns += clock_now_ns() - k0;
-            dbg.kicks++;
-        }
 }
 
 /* Collect frames receive threads left for us (net lock held). */
@@ -271,7 +263,6 @@ static int netif_tx_sg(struct net_netif *netif, const struct net_iov *iov, int c
  * when it lets go (unlock_and_kick), on whichever hart it runs, instead of
  * waking this thread again just to take the lock.
  */
-static uint64_t rx_t0;
 static bool rx_begin(void *ctx)
 {
     struct net_netif *nif = ctx;
@@ -279,21 +270,21 @@ static bool rx_begin(void *ctx)
         int i = 0;
         while (i < netif_count && netifs[i] != nif)
             i++;
+        if (i == netif_count) {          /* not ours to defer: just wait */
+            raw_lock();
+            return true;
+        }
         __atomic_fetch_or(&rx_deferred, 1u << i, __ATOMIC_SEQ_CST);
         /* the holder may have let go before it could see the flag */
         if (!lock_try())
             return false;
     }
-    held_since = clock_now_ns();
-    rx_t0 = clock_now_ns();
     return true;
 }
 
 static void rx_end(void *ctx)
 {
     (void)ctx;
-    dbg.rx_burst_ns += clock_now_ns() - rx_t0;
-    dbg.rx_bursts++;
     net_unlock();
 }
 

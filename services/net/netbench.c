@@ -18,10 +18,6 @@
 #include "kernel/init.h"
 #include "kernel/log.h"
 #include "kernel/thread.h"
-#include "kernel/clock.h"
-#include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "services/shell/shell.h"
 #include "pus/err.h"
 
 #define NETBENCH_PORT 5001
@@ -79,9 +75,7 @@ static int bench_conn(void *arg)
     if (req[4] == 'S') {
         for (uint64_t pos = 0; pos < len;) {
             size_t n = len - pos < CHUNK ? (size_t)(len - pos) : CHUNK;
-            uint64_t f0 = clock_now_ns();
             fill(buf, pos, n);
-            dbg.fill_ns += clock_now_ns() - f0;
             if (ksock_send(c, buf, n, IO_TIMEOUT) != (int)n)
                 goto out;
             pos += n;
@@ -147,24 +141,3 @@ static int netbench_init(void)
                         THREAD_STACK_DEFAULT) ? 0 : ERR_NO_MEMORY;
 }
 INIT_HOOK(net_bench, INIT_LEVEL_SERVICES, netbench_init);
-
-static uint64_t w0, i0[4];
-static int cmd_dbg(int argc, char **argv)
-{
-    uint64_t now = clock_now_ns();
-    if (argc > 1) {
-        memset(&dbg, 0, sizeof dbg);
-        w0 = now;
-        for (unsigned i = 0; i < cpu_count; i++) i0[i] = cpus[i].idle_ns;
-        return 0;
-    }
-    uint64_t wall = now - w0;
-#define Q(f) kprintf("%-16s %llu us\n", #f, (unsigned long long)(dbg.f / 1000))
-    kprintf("wall %llu us\n", (unsigned long long)(wall / 1000));
-    Q(lockwait_ns); Q(lockheld_ns); Q(kick_ns); Q(rx_burst_ns); Q(rx_lockwait_ns); Q(block_ns); Q(send_ns); Q(fill_ns);
-    kprintf("lockslow %llu kicks %llu rx_bursts %llu blocks %llu\n", (unsigned long long)dbg.lockslow, (unsigned long long)dbg.kicks, (unsigned long long)dbg.rx_bursts, (unsigned long long)dbg.blocks);
-    for (unsigned i = 0; i < cpu_count; i++)
-        kprintf("cpu%u idle %llu us irqs %llu ipis %llu\n", i, (unsigned long long)((cpus[i].idle_ns - i0[i]) / 1000), (unsigned long long)cpus[i].irqs, (unsigned long long)cpus[i].ipis);
-    return 0;
-}
-SHELL_COMMAND(dbgnet, "dbgnet [reset]", "debug", cmd_dbg);

@@ -62,9 +62,6 @@ struct netsvc_prof {
     uint64_t sock_calls, sock_bytes, sock_cycles;
 };
 extern struct netsvc_prof netsvc_prof;
-/* DBG temporary timing (ns) */
-struct dbg_prof { uint64_t lockwait_ns, lockslow, lockheld_ns, kick_ns, kicks, rx_burst_ns, rx_bursts, rx_lockwait_ns, block_ns, blocks, send_ns, fill_ns, unlock_ns; };
-extern struct dbg_prof dbg;
 
 /* Set by ksock.c: the socket event hook the port forwards to. */
 void ksock_event(struct net_sock *sock, unsigned events);
