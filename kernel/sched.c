@@ -70,11 +70,65 @@ static int running_priority(struct cpu *c)
     return c->current == c->idle ? -1 : c->current->priority;
 }
 
+/*
+ * When the time slice of thread t, starting now on hart c, must end: only
+ * if another thread of its priority waits for a hart. With nobody to take
+ * turns with, no slice is armed: a more important thread preempts anyway
+ * (sched_make_ready), and one of equal priority arriving later starts the
+ * slice (start_slice). This keeps the timer off the path of a thread
+ * woken from idle (the stimecmp write is a host timer update under QEMU,
+ * about 10 us) and saves the pointless interrupt when the slice would end.
+ */
+static uint64_t slice_end(struct cpu *c, struct thread *t, uint64_t now)
+{
+    if (t == c->idle || !(run_queue_bitmap & (1u << t->priority)))
+        return UINT64_MAX;
+    return now + THREAD_QUANTUM_NS;
+}
+
+/*
+ * t waits behind threads of its own priority: make one hart running such
+ * a thread without a slice start one, so they take turns. True if found.
+ */
+static bool start_slice(struct thread *t)
+{
+    struct cpu *self = this_cpu();
+    for (unsigned i = 0; i < cpu_count; i++) {
+        struct cpu *c = &cpus[i];
+        if (!c->online || (t->pinned_cpu >= 0 && t->pinned_cpu != (int)i))
+            continue;
+        if (c->current == c->idle || c->current->priority != t->priority ||
+            c->preempt_deadline != UINT64_MAX)
+            continue;
+        if (c == self) {
+            c->preempt_deadline = clock_now_ns() + THREAD_QUANTUM_NS;
+            timer_program();
+        } else {
+            cpu_kick(c);   /* its reschedule sees t waiting and arms one */
+        }
+        return true;
+    }
+    return false;
+}
+
 /* Make a thread ready and get some hart to look at it. */
 void sched_make_ready(struct thread *t)
 {
     struct cpu *self = this_cpu();
     run_queue_insert(t, false);
+
+    /*
+     * An interrupt woke this hart from idle and readied the thread: run it
+     * here, on the way out of the trap. (The idle loop has already taken
+     * this hart out of idle_cpu_mask, so the search below would pick the
+     * other idle hart: an IPI is an SBI call and a trap there, tens of
+     * microseconds under QEMU, and a second host thread to wake up.)
+     */
+    if (arch_in_interrupt() && self->current == self->idle &&
+        (t->pinned_cpu < 0 || t->pinned_cpu == (int)self->index)) {
+        self->need_resched = true;
+        return;
+    }
 
     /* An idle hart it may run on takes it. */
     for (unsigned i = 0; i < cpu_count; i++) {
@@ -102,8 +156,10 @@ void sched_make_ready(struct thread *t)
             victim = c;
         }
     }
-    if (!victim)
+    if (!victim) {
+        start_slice(t);
         return;
+    }
     if (victim == self)
         self->need_resched = true;
     else
@@ -166,7 +222,7 @@ bool sched_reschedule(void)
     c->need_resched = false;
     if (new == old) {
         old->state = THREAD_RUNNING;
-        c->preempt_deadline = (old == c->idle) ? UINT64_MAX : now + THREAD_QUANTUM_NS;
+        c->preempt_deadline = slice_end(c, old, now);
         timer_program();
         return false;
     }
@@ -182,7 +238,7 @@ bool sched_reschedule(void)
     c->current = new;
     c->stack_limit = new->stack_low;
     c->stack_top = new->stack_high;
-    c->preempt_deadline = (new == c->idle) ? UINT64_MAX : now + THREAD_QUANTUM_NS;
+    c->preempt_deadline = slice_end(c, new, now);
     /* Only this hart writes programmed_deadline, so the check needs no lock. */
     if (c->preempt_deadline < c->programmed_deadline)
         timer_program();

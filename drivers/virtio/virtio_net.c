@@ -55,7 +55,8 @@ struct virtio_net {
     struct event tx_space;          /* the interrupt saw finished tx buffers */
     netdev_rx_fn receiver;
     void *receiver_ctx;
-    netdev_batch_fn batch_begin, batch_end;
+    netdev_batch_begin_fn batch_begin;
+    netdev_batch_fn batch_end;
     int tx_unkicked;                /* frames queued since the last tx kick */
     struct virtio_net_stats stats;
     int index;
@@ -115,13 +116,13 @@ static void reclaim_tx(struct virtio_net *nd)
     }
 }
 
-/* Hands every used receive buffer up and reposts it; returns how many. */
+/* Hands every used receive buffer up and reposts it; returns how many.
+   The caller holds whatever the receiver needs (see virtio_net_set_batch). */
 static int drain_rx(struct virtio_net *nd)
 {
     void *tok;
     uint32_t written;
     int reposted = 0;
-    bool in_batch = false;
     netdev_rx_fn receiver = __atomic_load_n(&nd->receiver, __ATOMIC_ACQUIRE);
     while ((tok = virtq_pop(&nd->rxq, &written)) != NULL) {
         uint16_t i = (uint16_t)((uintptr_t)tok - 1);
@@ -138,42 +139,59 @@ static int drain_rx(struct virtio_net *nd)
                 flags |= NETDEV_RX_CSUM_VALID;
             nd->stats.rx_packets++;
             nd->stats.rx_bytes += len;
-            if (receiver) {
-                if (!in_batch && nd->batch_begin)
-                    nd->batch_begin(nd->receiver_ctx);
-                in_batch = true;
+            if (receiver)
                 receiver(nd->receiver_ctx, frame, len, flags);
-            } else {
+            else
                 nd->stats.rx_dropped++;
-            }
         }
         post_rx(nd, i);
         reposted++;
     }
-    if (in_batch && nd->batch_end)
-        nd->batch_end(nd->receiver_ctx);
     if (reposted)
         kick(nd, &nd->rxq);
     return reposted;
 }
 
 /*
- * The receive thread. While it drains the ring it asks the device for no
- * interrupts (a burst costs one interrupt and one wake-up, not one per
- * frame); before sleeping it turns them back on and looks once more, so a
- * frame that arrived in between is not left waiting.
+ * Drains the ring with interrupts off (a burst costs one interrupt and one
+ * wake-up, not one per frame), then turns them back on and looks once
+ * more, so a frame that arrived in between is not left waiting.
+ */
+static int drain_all(struct virtio_net *nd)
+{
+    int n = 0;
+    do {
+        want_irq(&nd->rxq, false);
+        n += drain_rx(nd);
+        want_irq(&nd->rxq, true);
+    } while (used_pending(&nd->rxq));
+    return n;
+}
+
+int virtio_net_poll(struct virtio_net *nd)
+{
+    return used_pending(&nd->rxq) ? drain_all(nd) : 0;
+}
+
+/*
+ * The receive thread. It hands each burst up inside the receiver's batch
+ * hooks; when the receiver declines (its lock is busy) the frames stay in
+ * the ring for the receiver to collect (virtio_net_poll).
  */
 static int rx_thread(void *arg)
 {
     struct virtio_net *nd = arg;
     for (;;) {
         event_wait(&nd->rx_ready);
-        do {
-            want_irq(&nd->rxq, false);
-            drain_rx(nd);
-            want_irq(&nd->rxq, true);
-        } while (used_pending(&nd->rxq));
         reclaim_tx(nd);
+        if (!__atomic_load_n(&nd->receiver, __ATOMIC_ACQUIRE) || !nd->batch_begin) {
+            drain_all(nd);
+            continue;
+        }
+        if (!used_pending(&nd->rxq) || !nd->batch_begin(nd->receiver_ctx))
+            continue;
+        drain_all(nd);
+        nd->batch_end(nd->receiver_ctx);
     }
     return 0;
 }
@@ -195,8 +213,13 @@ int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_
 
 int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns)
 {
-    if (len > FRAME_MAX || len < 14)
-        return len < 14 ? ERR_INVALID_ARGS : ERR_TOO_BIG;
+    struct netdev_piece p = { frame, len };
+    return virtio_net_queue_sg(nd, &p, 1, timeout_ns);
+}
+
+/* A free transmit buffer's index, waiting up to timeout_ns for one. */
+static int take_tx_buffer(struct virtio_net *nd, int64_t timeout_ns)
+{
     int idx = -1;
     for (;;) {
         reclaim_tx(nd);
@@ -206,7 +229,7 @@ int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64
             idx = nd->tx_free[--nd->tx_free_count];
         spin_unlock_irqrestore(&nd->tx_lock, s);
         if (idx >= 0)
-            break;
+            return idx;
         /* Ring full: make sure the device knows about what we queued,
            and only now ask to hear about completions (normally they are
            reclaimed here, on the next send). */
@@ -218,14 +241,31 @@ int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64
         spin_unlock_irqrestore(&nd->tx_lock, s);
         int r = got ? 0 : event_wait_timeout(&nd->tx_space, timeout_ns);
         want_irq(&nd->txq, false);
-        if (r < 0) {
-            nd->stats.tx_dropped++;
+        if (r < 0)
             return ERR_WOULD_BLOCK;
-        }
+    }
+}
+
+int virtio_net_queue_sg(struct virtio_net *nd, const struct netdev_piece *pieces, int count,
+                        int64_t timeout_ns)
+{
+    size_t len = 0;
+    for (int i = 0; i < count; i++)
+        len += pieces[i].len;
+    if (len > FRAME_MAX || len < 14)
+        return len < 14 ? ERR_INVALID_ARGS : ERR_TOO_BIG;
+    int idx = take_tx_buffer(nd, timeout_ns);
+    if (idx < 0) {
+        nd->stats.tx_dropped++;
+        return idx;
     }
     uint8_t *buf = nd->tx_bufs + (size_t)idx * BUF_SIZE;
     memset(buf, 0, nd->hdr_len);
-    memcpy(buf + nd->hdr_len, frame, len);
+    uint8_t *at = buf + nd->hdr_len;
+    for (int i = 0; i < count; i++) {
+        memcpy(at, pieces[i].base, pieces[i].len);
+        at += pieces[i].len;
+    }
     struct virtq_buf b = { buf, (uint32_t)(nd->hdr_len + len), false };
     int r = virtq_push(&nd->txq, &b, 1, (void *)(uintptr_t)(idx + 1));
     if (r < 0) {
@@ -242,7 +282,7 @@ int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64
     return 0;
 }
 
-void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_fn begin, netdev_batch_fn end)
+void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_begin_fn begin, netdev_batch_fn end)
 {
     nd->batch_begin = begin;
     nd->batch_end = end;

@@ -29,13 +29,21 @@ struct virtio_net *virtio_net_get(int n);
 int virtio_net_count(void);
 void virtio_net_mac(const struct virtio_net *nd, uint8_t mac[6]);
 bool virtio_net_link_up(const struct virtio_net *nd);
+typedef bool (*netdev_batch_begin_fn)(void *ctx);
 typedef void (*netdev_batch_fn)(void *ctx);
 /*
  * Optional: called (with the receiver's ctx) before the first and after the
  * last frame of each burst the receive thread hands up, so the receiver
- * can take its lock once per burst. Set before the receiver.
+ * can take its lock once per burst. Set before the receiver. When begin
+ * returns false the receive thread leaves the frames in the ring and goes
+ * back to sleep: the receiver promises to collect them itself with
+ * virtio_net_poll() (typically the thread holding its lock, when it lets
+ * go), which saves waking the receive thread just to wait for a lock.
  */
-void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_fn begin, netdev_batch_fn end);
+void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_begin_fn begin, netdev_batch_fn end);
+/* Hands every received frame waiting in the ring to the receiver, in the
+   caller's context (without the batch hooks). Returns how many. */
+int virtio_net_poll(struct virtio_net *nd);
 /* Set the receiver; frames arriving before that are dropped and counted. */
 void virtio_net_set_receiver(struct virtio_net *nd, netdev_rx_fn fn, void *ctx);
 /* Queue one Ethernet frame (without FCS). ERR_WOULD_BLOCK when the ring
@@ -48,6 +56,14 @@ int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_
  */
 int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns);
 void virtio_net_flush(struct virtio_net *nd);
+/* virtio_net_queue() for a frame in pieces (headers, then payload still in
+   a socket buffer): copied once, straight into the driver's buffer. */
+struct netdev_piece {
+    const void *base;
+    size_t len;
+};
+int virtio_net_queue_sg(struct virtio_net *nd, const struct netdev_piece *pieces, int count,
+                        int64_t timeout_ns);
 
 struct virtio_net_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;

@@ -72,6 +72,7 @@ static int ack_input(struct net_sock *sk, const struct seg *g)
             return ACK_GONE;
         }
         tcp_set_state(sk, TCP_ESTABLISHED);
+        tcp_timers_established(sk);
         tp->snd_wnd = g->wnd << tp->snd_wscale;
         tp->max_snd_wnd = max32(tp->max_snd_wnd, tp->snd_wnd);
         tp->snd_wl1 = g->seq;

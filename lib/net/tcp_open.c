@@ -155,6 +155,7 @@ void tcp_syn_sent_input(struct net_sock *sk, const uint8_t *ip, const uint8_t *t
             tcp_rtt_sample(sk, s->now - tp->rtt_start);
         tp->rtt_timing = false;
         tp->snd_una = g->ack;
+        tcp_timers_established(sk);
         tp->rexmt_count = 0;
         tp->t_rexmt = NEVER;
         cc_init(tp);

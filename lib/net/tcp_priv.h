@@ -13,6 +13,7 @@
 
 #define TCP_MSS_DEFAULT 536        /* when the peer sends no MSS option */
 #define TCP_RTO_INITIAL (1 * NS_PER_S)
+#define TCP_RTO_AFTER_SYN_LOSS (3 * NS_PER_S)   /* RFC 6298 5.7 */
 #define TCP_WSCALE_MAX  14
 
 /* tcp_buf.c: byte rings */
@@ -70,6 +71,7 @@ void tcp_reply_rst(struct net_stack *s, const uint8_t *ip, const uint8_t *th, si
 /* tcp_timer.c */
 void tcp_rtt_sample(struct net_sock *sk, uint64_t rtt);
 void tcp_timers_on_ack(struct net_sock *sk);
+void tcp_timers_established(struct net_sock *sk);
 void tcp_keep_reset(struct net_sock *sk);
 
 /* tcp_cc.c: NewReno */

@@ -57,6 +57,20 @@ void tcp_timers_on_ack(struct net_sock *sk)
         tp->t_rexmt = sk->stack->now + tp->rto;
 }
 
+/*
+ * The handshake completed (either side). RFC 6298 5.7: if our SYN (or
+ * SYN-ACK) timed out, there is no RTT sample (Karn) and the RTO is the 1 s
+ * initial value backed off; data then starts with an RTO of 3 s, the old
+ * conservative initial value, until a real sample replaces it. Called
+ * before rexmt_count is cleared.
+ */
+void tcp_timers_established(struct net_sock *sk)
+{
+    struct tcp_pcb *tp = &sk->tcp;
+    if (tp->rexmt_count && tp->srtt == 0 && TCP_RTO_INITIAL < TCP_RTO_AFTER_SYN_LOSS)
+        set_rto(sk, TCP_RTO_AFTER_SYN_LOSS);
+}
+
 void tcp_keep_reset(struct net_sock *sk)
 {
     struct tcp_pcb *tp = &sk->tcp;

@@ -3,9 +3,14 @@
  * tickless timer thread, and one interface per virtio-net device.
  *
  * Locking: the net lock (lock_word) guards the whole lib/net stack (and netifs[], which
- * only grows during init). timer_target is guarded by it too. The
- * stack-event sequence number and its wait queue are guarded by thread_lock
- * (so waiting needs no net lock).
+ * only grows during init). timer_target and tx_pending[] are guarded by it
+ * too; rx_deferred is atomic. The stack-event sequence number and its wait
+ * queue are guarded by thread_lock (so waiting needs no net lock).
+ *
+ * A driver receive thread never sleeps on the net lock: when it is held,
+ * the thread flags its device in rx_deferred and the holder hands the
+ * frames in before it lets go (unlock_and_kick). Device notifications are
+ * sent after the lock is released.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,31 +106,75 @@ void net_lock(void)
 
 static bool tx_pending[MAX_NETIFS];     /* frames queued, device not told yet */
 
-/* Kick every device we queued frames on (net lock held). */
-static void flush_tx(void)
+/* Devices whose receive thread found the lock busy and left frames in the
+   ring for the lock holder (bit i: devices[i]). */
+static unsigned rx_deferred;
+
+/* Which devices have frames queued but not notified (net lock held). */
+static unsigned take_tx_pending(void)
 {
+    unsigned mask = 0;
     for (int i = 0; i < netif_count; i++) {
         if (tx_pending[i]) {
             tx_pending[i] = false;
-            virtio_net_flush(devices[i]);
+            mask |= 1u << i;
         }
     }
+    return mask;
+}
+
+/*
+ * Notify the devices (no lock needed): a notification traps into the
+ * device model, which under QEMU waits for its global lock, so it is done
+ * after the net lock is released rather than while others wait for it.
+ */
+static void kick_devices(unsigned mask)
+{
+    for (int i = 0; mask; i++, mask >>= 1)
+        if (mask & 1)
+            virtio_net_flush(devices[i]);
+}
+
+/* Collect frames receive threads left for us (net lock held). */
+static void poll_deferred(void)
+{
+    unsigned mask = __atomic_exchange_n(&rx_deferred, 0, __ATOMIC_SEQ_CST);
+    for (int i = 0; mask; i++, mask >>= 1)
+        if (mask & 1)
+            virtio_net_poll(devices[i]);
+}
+
+/* Release the lock after the library has been called: queue-side work
+   that must happen under it, then the notifications outside it. */
+static void unlock_and_kick(void)
+{
+    unsigned kick = 0;
+    for (;;) {
+        if (__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST))
+            poll_deferred();
+        kick |= take_tx_pending();
+        bool wake_timer = false;
+        if (stack) {
+            uint64_t d = net_next_deadline(stack);
+            if (d < timer_target) {
+                timer_target = d;
+                wake_timer = true;
+            }
+        }
+        raw_unlock();
+        if (wake_timer)
+            event_signal(&timer_kick);
+        /* A receive thread may have deferred to us after our last look;
+           it saw the lock held, so it is now up to us. */
+        if (!__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST) || !lock_try())
+            break;
+    }
+    kick_devices(kick);
 }
 
 void net_unlock(void)
 {
-    flush_tx();
-    bool kick = false;
-    if (stack) {
-        uint64_t d = net_next_deadline(stack);
-        if (d < timer_target) {
-            timer_target = d;
-            kick = true;
-        }
-    }
-    raw_unlock();
-    if (kick)
-        event_signal(&timer_kick);
+    unlock_and_kick();
 }
 
 /* ---- port callbacks (all run under the net lock) ------------------------ */
@@ -172,26 +221,66 @@ int netsvc_stack_wait(unsigned seq, int64_t timeout_ns)
 
 /* ---- frames ------------------------------------------------------------- */
 
-static int netif_tx(struct net_netif *netif, const void *frame, size_t len)
+static void mark_tx_pending(struct net_netif *netif)
 {
-    uint64_t i0 = rdcycle();
-    /* Frames wait in the ring until the net lock is released (one kick
-       per burst instead of one per frame). */
-    int r = virtio_net_queue(netif->driver, frame, len, TX_WAIT_NS);
     for (int i = 0; i < netif_count; i++)
         if (netifs[i] == netif)
             tx_pending[i] = true;
+}
+
+/* Frames wait in the ring until the net lock is released (one
+   notification per burst instead of one per frame). */
+static int netif_tx(struct net_netif *netif, const void *frame, size_t len)
+{
+    uint64_t i0 = rdcycle();
+    int r = virtio_net_queue(netif->driver, frame, len, TX_WAIT_NS);
+    mark_tx_pending(netif);
     netsvc_prof.tx_frames++;
     netsvc_prof.tx_cycles += rdcycle() - i0;
     return r;
 }
 
-/* From the driver's receive thread: each burst of frames is handed in
-   under one hold of the net lock (rx_begin ... rx_end). */
-static void rx_begin(void *ctx)
+/* A TCP segment as headers plus payload still in the socket's send ring:
+   the driver copies the pieces straight into its buffer. */
+static int netif_tx_sg(struct net_netif *netif, const struct net_iov *iov, int count)
 {
-    (void)ctx;
-    net_lock();
+    uint64_t i0 = rdcycle();
+    struct netdev_piece p[4];
+    if (count > 4)
+        return ERR_INVALID_ARGS;
+    for (int i = 0; i < count; i++)
+        p[i] = (struct netdev_piece){ iov[i].base, iov[i].len };
+    int r = virtio_net_queue_sg(netif->driver, p, count, TX_WAIT_NS);
+    mark_tx_pending(netif);
+    netsvc_prof.tx_frames++;
+    netsvc_prof.tx_cycles += rdcycle() - i0;
+    return r;
+}
+
+/*
+ * From the driver's receive thread: each burst of frames is handed in
+ * under one hold of the net lock (rx_begin ... rx_end). If the lock is
+ * busy the thread does not wait for it: the holder collects the frames
+ * when it lets go (unlock_and_kick), on whichever hart it runs, instead of
+ * waking this thread again just to take the lock.
+ */
+static bool rx_begin(void *ctx)
+{
+    struct net_netif *nif = ctx;
+    if (!lock_try()) {
+        int i = 0;
+        while (i < netif_count && netifs[i] != nif)
+            i++;
+        if (i == netif_count) {          /* not ours to defer: just wait */
+            raw_lock();
+            return true;
+        }
+        __atomic_fetch_or(&rx_deferred, 1u << i, __ATOMIC_SEQ_CST);
+        /* the holder may have let go before it could see the flag */
+        if (!lock_try())
+            return false;
+    }
+    return true;
 }
 
 static void rx_end(void *ctx)
@@ -221,8 +310,7 @@ static int timer_thread(void *arg)
             net_poll(stack, now);
         uint64_t d = net_next_deadline(stack);
         timer_target = d;
-        flush_tx();
-        raw_unlock();
+        unlock_and_kick();
         now = clock_now_ns();
         if (d > now)
             event_wait_timeout(&timer_kick, d == UINT64_MAX ? TIMEOUT_INFINITE : (int64_t)(d - now));
@@ -368,7 +456,8 @@ static int net_service_init(void)
             if ((pass == 0) != (conf[i] == CONF_DHCP))
                 continue;
             struct virtio_net *nd = virtio_net_get(i);
-            struct net_netif_config nc = { .mtu = 1500, .tx = netif_tx, .driver = nd };
+            struct net_netif_config nc = { .mtu = 1500, .tx = netif_tx, .tx_sg = netif_tx_sg,
+                                            .driver = nd };
             char name[8];
             snprintf(name, sizeof name, "eth%d", i);
             nc.name = name;
@@ -389,8 +478,7 @@ static int net_service_init(void)
         net_netif_set_up(netifs[i], true);
         configure(i, conf[i]);
     }
-    flush_tx();
-    raw_unlock();
+    unlock_and_kick();
 
     /* Frames flow only once everything above is in place. */
     for (int i = 0; i < netif_count; i++) {

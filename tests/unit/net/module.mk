@@ -10,3 +10,4 @@ $(eval $(call unit_test,net_buf,tests/unit/net/test_buf.c,net util))
 # Host helper for test_net_linux.py: lib/net on a tap device, Linux as the peer.
 $(eval $(call host_prog,tests/net/linux_peer,tests/unit/net/linux_peer.c,net util))
 $(eval $(call unit_test,net_chaos,tests/unit/net/test_chaos.c $(NET_SIM),net util))
+$(eval $(call unit_test,net_tcp_rto,tests/unit/net/test_tcp_rto.c $(NET_SIM) tests/unit/net/pkt.c,net util))
