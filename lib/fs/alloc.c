@@ -138,6 +138,15 @@ int ctz_find_from(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
                   uint32_t *off)
 {
     uint32_t target = ctz_index(fs, &pos);
+    int err = ctz_walk(fs, pcache, head, current, target, block);
+    if (!err)
+        *off = pos;
+    return err;
+}
+
+int ctz_walk(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
+             uint32_t current, uint32_t target, uint32_t *block)
+{
     if (target > current)
         return ERR_INVALID_ARGS;
     while (current > target) {
@@ -150,7 +159,6 @@ int ctz_find_from(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
         current -= 1u << skip;
     }
     *block = head;
-    *off = pos;
     return 0;
 }
 

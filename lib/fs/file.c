@@ -176,6 +176,7 @@ int file_flush(struct fs *fs, struct fs_file *f)
         f->head = f->block;
         f->size = f->pos;
         f->flags &= ~F_CURSOR;
+        f->win_count = 0;
     }
     f->pos = pos;
     f->flags &= ~F_WRITING;
@@ -195,6 +196,7 @@ static int outline(struct fs *fs, struct fs_file *f)
         return ERR_NO_MEMORY;
     memcpy(copy, f->cache.buf, size);
     f->flags &= ~(F_INLINE | F_READING | F_WRITING | F_CURSOR);
+    f->win_count = 0;
     f->head = FS_BLOCK_NULL;
     f->size = 0;
     f->pos = 0;
@@ -383,6 +385,57 @@ long fs_file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
     return file_read(fs, f, buf, size);
 }
 
+/*
+ * Address of block index of the file's list. From the window if it has it;
+ * otherwise walk to the block up to FS_READ_WINDOW - 1 further on (from the
+ * cursor when that is at or past it, else from the head) and fill the
+ * window back from there, one pointer per block.
+ */
+static int window_lookup(struct fs *fs, struct fs_file *f, uint32_t index,
+                         uint32_t *block)
+{
+    if (f->win_count && f->win_head == f->head && f->win_size == f->size &&
+        index >= f->win_first && index - f->win_first < f->win_count) {
+        *block = f->win[index - f->win_first];
+        return 0;
+    }
+    f->win_count = 0;
+    uint32_t last = f->size - 1;
+    uint32_t last_index = ctz_index(fs, &last);
+    if (index > last_index)
+        return ERR_CORRUPT;
+    uint32_t end = min_u32(last_index, index + FS_READ_WINDOW - 1);
+    uint32_t at;
+    int err;
+    if ((f->flags & F_CURSOR) && f->cur_index >= end)
+        err = ctz_walk(fs, NULL, f->cur_block, f->cur_index, end, &at);
+    else
+        err = ctz_walk(fs, NULL, f->head, last_index, end, &at);
+    if (err)
+        return err;
+    f->cur_block = at;
+    f->cur_index = end;
+    f->flags |= F_CURSOR;
+    for (uint32_t i = end; ; i--) {
+        f->win[i - index] = at;
+        if (i == index)
+            break;
+        uint8_t b[4];
+        err = bd_read(fs, NULL, 4, at, 0, b, 4);
+        if (err)
+            return err;
+        at = get_le32(b);
+        if (at >= fs->block_count)
+            return ERR_CORRUPT;
+    }
+    f->win_head = f->head;
+    f->win_size = f->size;
+    f->win_first = index;
+    f->win_count = end - index + 1;
+    *block = f->win[0];
+    return 0;
+}
+
 static long file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
 {
     int err;
@@ -406,17 +459,11 @@ static long file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
         if (!(f->flags & F_READING) || f->off == fs->block_size) {
             uint32_t o = f->pos;
             uint32_t index = ctz_index(fs, &o);
-            if ((f->flags & F_CURSOR) && f->cur_index >= index)
-                err = ctz_find_from(fs, NULL, f->cur_block, f->cur_index,
-                                    f->pos, &f->block, &f->off);
-            else
-                err = ctz_find(fs, NULL, f->head, f->size, f->pos, &f->block,
-                               &f->off);
+            err = window_lookup(fs, f, index, &f->block);
             if (err)
                 return err;
-            f->cur_block = f->block;
-            f->cur_index = index;
-            f->flags |= F_READING | F_CURSOR;
+            f->off = o;
+            f->flags |= F_READING;
         }
         uint32_t k = min_u32(left, fs->block_size - f->off);
         err = bd_read(fs, NULL, k, f->block, f->off, data, k);
@@ -542,6 +589,7 @@ int fs_file_truncate(struct fs *fs, struct fs_file *f, uint32_t size)
     if (err)
         return err;
     f->flags &= ~F_CURSOR;
+    f->win_count = 0;
     if (size < oldsize) {
         if (f->flags & F_INLINE) {
             f->size = size;

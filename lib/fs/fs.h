@@ -28,6 +28,7 @@
 #define FS_FILE_MAX   0x7fffffff   /* largest file */
 #define FS_ATTR_MAX   1022         /* largest custom attribute */
 #define FS_ALLOC_HELD 16           /* allocations tracked between checkpoints */
+#define FS_READ_WINDOW 64          /* block addresses a reader looks up at once */
 
 #define FS_DISK_VERSION     0x00020001u
 #define FS_DISK_VERSION_2_0 0x00020000u
@@ -107,6 +108,12 @@ struct fs_file {
     uint32_t cur_block;       /* a block of the list we know, so a seek */
     uint32_t cur_index;       /* backwards walks from it, not the head */
     struct fs_cache cache;    /* file data being written (or inline data) */
+    /* Addresses of blocks win_first.. of the list (head, size) being read:
+     * lists only point backwards, so a reader finds a run of blocks ahead
+     * with one walk to the furthest and one pointer per block back from
+     * it, instead of a walk from the head for every block. */
+    uint32_t win_head, win_size, win_first, win_count;
+    uint32_t win[FS_READ_WINDOW];
 };
 
 struct fs_dir {
