@@ -372,6 +372,10 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
     if (off % SECTOR || size % SECTOR)
         return ERR_INVALID_ARGS;
     uint64_t sector = sector_of(vb, block, off), count = size / SECTOR;
+    /* Every read moves the stream on: lib/fs reads a file block as its
+     * first sector (through its cache) and then the rest in one call. */
+    bool sequential = sector == vb->next_sector;
+    vb->next_sector = sector + count;
     if (in_behind(vb, sector, count)) {
         if (sector >= vb->wsector && sector + count <= vb->wsector + vb->wlen / SECTOR) {
             /* Still waiting to go out: the buffer is the newest copy. */
@@ -414,7 +418,7 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         if ((r = read_cached(vb, sector, buf)) < 0)
             return r;
         goto overlay;
-    } else if (sector == vb->next_sector && size < vb->racap &&
+    } else if (sequential && size < vb->racap &&
                (vb->rabuf || (vb->rabuf = malloc(vb->racap)))) {
         /* Sequential: fetch a whole window, as far as the filesystem goes. */
         uint64_t end = vb->first_sector + (uint64_t)bd->block_count * bd->block_size / SECTOR;
@@ -452,7 +456,6 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         if (r < 0)
             return r;
     }
-    vb->next_sector = sector + count;
 
 overlay:;
 
