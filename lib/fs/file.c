@@ -387,9 +387,9 @@ long fs_file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
 
 /*
  * Address of block index of the file's list. From the window if it has it;
- * otherwise walk to the block up to FS_READ_WINDOW - 1 further on (from the
- * cursor when that is at or past it, else from the head) and fill the
- * window back from there, one pointer per block.
+ * otherwise walk to the last block the new window covers (from the cursor
+ * when that is at or past it, else from the head) and fill the window back
+ * from there, one pointer per block.
  */
 static int window_lookup(struct fs *fs, struct fs_file *f, uint32_t index,
                          uint32_t *block)
@@ -399,12 +399,19 @@ static int window_lookup(struct fs *fs, struct fs_file *f, uint32_t index,
         *block = f->win[index - f->win_first];
         return 0;
     }
+    /* A reader going on from where the window ended gets one twice as
+     * big (up to FS_READ_WINDOW); any other lookup (a seek) walks to just
+     * the block it needs, as a random reader only wants that one. */
+    uint32_t want = 1;
+    if (f->win_count && f->win_head == f->head && f->win_size == f->size &&
+        index == f->win_first + f->win_count)
+        want = min_u32(2 * f->win_count, FS_READ_WINDOW);
     f->win_count = 0;
     uint32_t last = f->size - 1;
     uint32_t last_index = ctz_index(fs, &last);
     if (index > last_index)
         return ERR_CORRUPT;
-    uint32_t end = min_u32(last_index, index + FS_READ_WINDOW - 1);
+    uint32_t end = min_u32(last_index, index + want - 1);
     uint32_t at;
     int err;
     if ((f->flags & F_CURSOR) && f->cur_index >= end)
