@@ -275,13 +275,15 @@ int fs_traverse(struct fs *fs, int (*cb)(void *ctx, uint32_t block),
         tail[1] = dir.tail[1];
     }
 
-    /* Open files may own blocks no commit names yet. */
+    /* Open files may own blocks no commit names yet (written, not yet
+     * synced), or no longer (a handle reading the version it opened while
+     * another handle replaced or removed the file): neither may be reused
+     * while the handle is open, as its list and read window point there. */
     for (struct fs_handle *h = fs->open; h; h = h->next) {
         if (h->type != FS_TYPE_FILE)
             continue;
         struct fs_file *f = (struct fs_file *)h;
-        if ((f->flags & F_DIRTY) &&
-            !(f->flags & F_INLINE)) {
+        if (!(f->flags & F_INLINE) && f->size > 0) {
             int err = ctz_traverse(fs, &f->cache, f->head, f->size, cb, ctx);
             if (err)
                 return err;

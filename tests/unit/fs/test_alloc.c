@@ -194,6 +194,63 @@ static void test_rewrite_in_order(void **state)
     tfs_free(&t);
 }
 
+/*
+ * A handle reading a large file keeps reading the version it opened while
+ * another handle replaces the file and other files churn the disk: its
+ * blocks (and the block addresses it has looked up ahead) must not be
+ * handed out again until it closes.
+ */
+static void test_reader_keeps_its_version(void **state)
+{
+    (void)state;
+    struct tfs t;
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(ramdev_init(&t.rd, 512, 512, 16, 16), 0);
+    t.cfg.bd = &t.rd.bd;
+    t.cfg.cache_size = 256;
+    t.cfg.lookahead_size = 16;
+    assert_int_equal(fs_format(&t.fs, &t.cfg), 0);
+    tfs_mount(&t);
+    struct fs *fs = &t.fs;
+    size_t len = 60 * 1024;            /* about a quarter of the disk */
+    uint8_t *old = malloc(len), *new = malloc(len), *got = malloc(len);
+    fill_pattern(old, len, 1);
+    fill_pattern(new, len, 2);
+    assert_int_equal(write_file(fs, "/big", old, len, FS_O_WRONLY | FS_O_CREAT), 0);
+
+    struct fs_file r;
+    assert_int_equal(fs_file_open(fs, &r, "/big", FS_O_RDONLY), 0);
+    size_t done = 0;
+    assert_int_equal(fs_file_read(fs, &r, got, 3000), 3000);
+    done = 3000;
+    for (int round = 0; round < 6; round++) {
+        /* replace the file, then churn: without protection the reader's
+         * old blocks are free and get rewritten */
+        assert_int_equal(write_file(fs, "/big", new, len, FS_O_WRONLY | FS_O_TRUNC), 0);
+        for (int i = 0; i < 4; i++) {
+            char path[16];
+            snprintf(path, sizeof(path), "/c%d", i);
+            int err = write_file(fs, path, new, 20 * 1024, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC);
+            assert_true(err == 0 || err == ERR_NO_SPACE);
+            assert_int_equal(fs_remove(fs, path), err == 0 ? 0 : ERR_NOT_FOUND);
+        }
+        long n = fs_file_read(fs, &r, got + done, 9000);
+        assert_int_equal(n, 9000);
+        done += 9000;
+    }
+    long n = fs_file_read(fs, &r, got + done, len - done);
+    assert_int_equal(n, (long)(len - done));
+    assert_memory_equal(got, old, len);
+    assert_int_equal(fs_file_close(fs, &r), 0);
+    check_file(fs, "/big", new, len);
+    assert_int_equal(fs_fsck(fs), 0);
+    free(old);
+    free(new);
+    free(got);
+    tfs_unmount(&t);
+    tfs_free(&t);
+}
+
 /* A disk really full still says so, and recovers once space is freed. */
 static void test_full_disk_still_detected(void **state)
 {
@@ -236,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_partial_windows),
         cmocka_unit_test(test_small_window),
         cmocka_unit_test(test_full_disk_still_detected),
+        cmocka_unit_test(test_reader_keeps_its_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
