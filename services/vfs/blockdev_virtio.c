@@ -403,8 +403,8 @@ static int vb_read_sectors(struct blockdev *bd, uint32_t block, uint32_t off, vo
         vb->pflen = 0;
         uint64_t end = vb->first_sector + (uint64_t)bd->block_count * bd->block_size / SECTOR;
         uint64_t next = vb->rasector + vb->ralen / SECTOR;
-        uint64_t n = end - next < vb->ralen / SECTOR ? end - next : vb->ralen / SECTOR;
-        pf_start(vb, next, n);
+        uint64_t n = 2ull * vb->ralen > vb->racap ? vb->racap / SECTOR : 2ull * vb->ralen / SECTOR;
+        pf_start(vb, next, end - next < n ? end - next : n);
     }
     if (vb->ralen && sector >= vb->rasector &&
         sector + count <= vb->rasector + vb->ralen / SECTOR) {
@@ -444,12 +444,12 @@ static int vb_read_sectors(struct blockdev *bd, uint32_t block, uint32_t off, vo
         vb->rasector = sector;
         vb->ralen = (uint32_t)(n * SECTOR);
         copy(buf, vb->rabuf, size);
-        /* A stream at full window size: fetch the next window meanwhile. */
-        if (vb->ra_len == vb->racap) {
-            uint64_t next = sector + n;
-            pf_drop(vb);
-            pf_start(vb, next, end - next < n ? end - next : n);
-        }
+        /* Fetch the next window (twice as big, up to the limit) while the
+         * stream uses this one. */
+        uint64_t next = sector + n;
+        uint64_t pn = 2 * n * SECTOR > vb->racap ? vb->racap / SECTOR : 2 * n;
+        pf_drop(vb);
+        pf_start(vb, next, end - next < pn ? end - next : pn);
     } else {
         vb->ra_len = 0;                  /* not a stream (yet) */
         r = io_read(vb, sector, buf, size);
