@@ -117,22 +117,14 @@ int bd_prog(struct fs *fs, struct fs_cache *pc, uint32_t block, uint32_t off,
     const uint8_t *data = buf;
     if (block >= fs->block_count || off + size > fs->block_size)
         return ERR_CORRUPT;
-    /* A long run goes to the device straight from the caller's buffer,
-     * from its first whole prog unit on (file data: one copy less). */
-    uint32_t direct_min = max_u32(fs->prog_size, fs->cache_size / 2);
     while (size > 0) {
         if (pc->block == block && off >= pc->off &&
             off < pc->off + fs->cache_size) {
             uint32_t n = min_u32(size, fs->cache_size - (off - pc->off));
-            uint32_t to_unit = align_up(off, fs->prog_size) - off;
-            bool direct = off == pc->off + pc->size && to_unit < n &&
-                          size - to_unit >= direct_min;
-            if (direct)
-                n = to_unit;
             memcpy(pc->buf + (off - pc->off), data, n);
             data += n; off += n; size -= n;
             pc->size = max_u32(pc->size, off - pc->off);
-            if (pc->size == fs->cache_size || direct) {
+            if (pc->size == fs->cache_size) {
                 int err = bd_flush(fs, pc);
                 if (err)
                     return err;
@@ -143,16 +135,6 @@ int bd_prog(struct fs *fs, struct fs_cache *pc, uint32_t block, uint32_t off,
         int err = bd_flush(fs, pc);
         if (err)
             return err;
-        if (off % fs->prog_size == 0 && size >= direct_min) {
-            uint32_t len = align_down(size, fs->prog_size);
-            if (fs->rcache.block == block)
-                cache_drop(&fs->rcache);
-            err = fs->bd->prog(fs->bd, block, off, data, len);
-            if (err)
-                return err;
-            data += len; off += len; size -= len;
-            continue;
-        }
         pc->block = block;
         pc->off = align_down(off, fs->prog_size);
         pc->size = 0;
