@@ -8,15 +8,32 @@
  * the window keeps moving around the device, writes spread over all blocks
  * (dynamic wear leveling).
  *
- * ckpoint counts blocks looked at since the last operation began; when it
- * reaches zero every block has been seen and the disk is full. Blocks
- * allocated but not yet committed are safe until then.
+ * When is the disk full? A window is a snapshot: blocks freed after its
+ * walk still look used in it. So an operation that looked at every block
+ * without finding a free one has proved nothing if some of those blocks
+ * were seen through a window walked before the operation began (a long
+ * stretch of blocks freed since, ahead of the allocator, ended operations
+ * with "no space" on disks half empty). Each operation starts with a
+ * checkpoint (fs_alloc_ckpoint: nothing allocated is in flight then); the
+ * disk is full only when a whole disk's worth of blocks has been looked
+ * at through windows walked since the checkpoint (fresh_left reaches 0).
+ *
+ * A walk sees what commits and open files name, not blocks this operation
+ * has taken and not yet committed: those are remembered in held[] and
+ * marked in every new window. If an operation takes more than held[]
+ * keeps, the allocator falls back to never letting its windows come round
+ * to where the operation began (ckpoint counts what is left of that lap),
+ * and to calling the disk full at the end of the lap.
  */
 #include "fs/fs_internal.h"
 
 void fs_alloc_ckpoint(struct fs *fs)
 {
     fs->lookahead.ckpoint = fs->block_count;
+    fs->lookahead.fresh_left = fs->block_count;
+    fs->lookahead.fresh = false;
+    fs->lookahead.overflow = false;
+    fs->lookahead.nheld = 0;
 }
 
 void fs_alloc_drop(struct fs *fs)
@@ -38,15 +55,23 @@ static int mark_lookahead(void *ctx, uint32_t block)
 
 static int scan(struct fs *fs)
 {
+    uint32_t size = min_u32(8 * fs->lookahead_size, fs->block_count);
+    if (fs->lookahead.overflow)
+        size = min_u32(size, fs->lookahead.ckpoint);
     fs->lookahead.start = (fs->lookahead.start + fs->lookahead.next) %
                           fs->block_count;
     fs->lookahead.next = 0;
-    fs->lookahead.size = min_u32(8 * fs->lookahead_size, fs->lookahead.ckpoint);
+    fs->lookahead.size = size;
     memset(fs->lookahead.bits, 0, fs->lookahead_size);
     int err = fs_traverse(fs, mark_lookahead, fs, true);
-    if (err)
+    if (err) {
         fs_alloc_drop(fs);
-    return err;
+        return err;
+    }
+    for (uint32_t i = 0; i < fs->lookahead.nheld; i++)
+        mark_lookahead(fs, fs->lookahead.held[i]);
+    fs->lookahead.fresh = true;
+    return 0;
 }
 
 int fs_alloc(struct fs *fs, uint32_t *block)
@@ -54,15 +79,22 @@ int fs_alloc(struct fs *fs, uint32_t *block)
     for (;;) {
         while (fs->lookahead.next < fs->lookahead.size) {
             uint32_t n = fs->lookahead.next++;
-            fs->lookahead.ckpoint--;
+            if (fs->lookahead.ckpoint > 0)
+                fs->lookahead.ckpoint--;
+            if (fs->lookahead.fresh && fs->lookahead.fresh_left > 0)
+                fs->lookahead.fresh_left--;
             if (!(fs->lookahead.bits[n / 8] & (1u << (n % 8)))) {
                 fs->lookahead.bits[n / 8] |= 1u << (n % 8);
                 *block = (fs->lookahead.start + n) % fs->block_count;
+                if (fs->lookahead.nheld < FS_ALLOC_HELD)
+                    fs->lookahead.held[fs->lookahead.nheld++] = *block;
+                else
+                    fs->lookahead.overflow = true;
                 return 0;
             }
         }
-        if (fs->lookahead.ckpoint == 0 ||
-            fs->lookahead.ckpoint > fs->block_count)
+        if (fs->lookahead.fresh_left == 0 ||
+            (fs->lookahead.overflow && fs->lookahead.ckpoint == 0))
             return ERR_NO_SPACE;
         int err = scan(fs);
         if (err)
@@ -106,6 +138,15 @@ int ctz_find_from(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
                   uint32_t *off)
 {
     uint32_t target = ctz_index(fs, &pos);
+    int err = ctz_walk(fs, pcache, head, current, target, block);
+    if (!err)
+        *off = pos;
+    return err;
+}
+
+int ctz_walk(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
+             uint32_t current, uint32_t target, uint32_t *block)
+{
     if (target > current)
         return ERR_INVALID_ARGS;
     while (current > target) {
@@ -118,7 +159,6 @@ int ctz_find_from(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
         current -= 1u << skip;
     }
     *block = head;
-    *off = pos;
     return 0;
 }
 
@@ -235,13 +275,15 @@ int fs_traverse(struct fs *fs, int (*cb)(void *ctx, uint32_t block),
         tail[1] = dir.tail[1];
     }
 
-    /* Open files may own blocks no commit names yet. */
+    /* Open files may own blocks no commit names yet (written, not yet
+     * synced), or no longer (a handle reading the version it opened while
+     * another handle replaced or removed the file): neither may be reused
+     * while the handle is open, as its list and read window point there. */
     for (struct fs_handle *h = fs->open; h; h = h->next) {
         if (h->type != FS_TYPE_FILE)
             continue;
         struct fs_file *f = (struct fs_file *)h;
-        if ((f->flags & F_DIRTY) &&
-            !(f->flags & F_INLINE)) {
+        if (!(f->flags & F_INLINE) && f->size > 0) {
             int err = ctz_traverse(fs, &f->cache, f->head, f->size, cb, ctx);
             if (err)
                 return err;

@@ -44,6 +44,7 @@ int bd_read(struct fs *fs, const struct fs_cache *pcache, uint32_t hint,
     if (block >= fs->block_count || off + size > fs->block_size ||
         off + size < off)
         return ERR_CORRUPT;
+    uint32_t start = off;
     while (size > 0) {
         uint32_t limit = size;
         uint32_t n = from_cache(pcache, block, off, data, size, &limit);
@@ -53,8 +54,14 @@ int bd_read(struct fs *fs, const struct fs_cache *pcache, uint32_t hint,
             data += n; off += n; size -= n;
             continue;
         }
-        /* Large aligned reads bypass the cache. */
-        if (off % fs->read_size == 0 && limit >= fs->cache_size) {
+        /* What the caller will read from here on, as far as it told us. If
+         * that is no more than this read (file data), caching whole read
+         * units of it gains nothing: they go straight to the caller's
+         * buffer, and only an unaligned start passes through the cache. */
+        uint32_t ahead = hint > off - start ? hint - (off - start) : 0;
+        bool stream = ahead <= limit && limit >= fs->read_size;
+        if (off % fs->read_size == 0 &&
+            (limit >= fs->cache_size || stream)) {
             uint32_t len = align_down(limit, fs->read_size);
             int err = fs->bd->read(fs->bd, block, off, data, len);
             if (err)
@@ -66,7 +73,9 @@ int bd_read(struct fs *fs, const struct fs_cache *pcache, uint32_t hint,
         struct fs_cache *rc = &fs->rcache;
         rc->block = block;
         rc->off = align_down(off, fs->read_size);
-        uint32_t want = align_up(off + max_u32(hint, limit), fs->read_size);
+        uint32_t want = align_up(off + max_u32(ahead, limit), fs->read_size);
+        if (stream)
+            want = rc->off + fs->read_size;
         rc->size = min_u32(min_u32(want, fs->block_size) - rc->off,
                            fs->cache_size);
         int err = fs->bd->read(fs->bd, block, rc->off, rc->buf, rc->size);
@@ -88,7 +97,9 @@ int bd_flush(struct fs *fs, struct fs_cache *pc)
     int err = fs->bd->prog(fs->bd, pc->block, pc->off, pc->buf, len);
     if (err)
         return err;
-    cache_zero(fs, pc);
+    /* Only [0, size) was written since the buffer was last all 0xff. */
+    memset(pc->buf, 0xff, len);
+    pc->block = FS_BLOCK_NULL;
     return 0;
 }
 

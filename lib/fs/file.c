@@ -38,9 +38,27 @@ static int check(struct fs *fs, struct fs_file *f)
 
 /* Start a new block for the file after byte size-1 of the list ending at
  * head: copy a partial last block, or link a new one with its pointers. */
-static int ctz_extend(struct fs *fs, struct fs_cache *pc, uint32_t head,
+/* While a file is written, win[] remembers the addresses of its last
+ * FS_READ_WINDOW blocks (block index i at win[i % FS_READ_WINDOW], for
+ * indices win_first .. win_first + win_count - 1), so linking a new block
+ * rarely reads pointers back from the disk. */
+static void ring_note(struct fs_file *f, uint32_t index, uint32_t block)
+{
+    if (!f->win_count || index != f->win_first + f->win_count) {
+        f->win_first = index;
+        f->win_count = 0;
+    }
+    f->win[index % FS_READ_WINDOW] = block;
+    if (f->win_count < FS_READ_WINDOW)
+        f->win_count++;
+    else
+        f->win_first++;
+}
+
+static int ctz_extend(struct fs *fs, struct fs_file *f, uint32_t head,
                       uint32_t size, uint32_t *block, uint32_t *off)
 {
+    struct fs_cache *pc = &f->cache;
     uint32_t nblock;
     int err = fs_alloc(fs, &nblock);
     if (!err)
@@ -50,6 +68,7 @@ static int ctz_extend(struct fs *fs, struct fs_cache *pc, uint32_t head,
     if (size == 0) {
         *block = nblock;
         *off = 0;
+        ring_note(f, 0, nblock);
         return 0;
     }
     uint32_t noff = size - 1;
@@ -67,24 +86,34 @@ static int ctz_extend(struct fs *fs, struct fs_cache *pc, uint32_t head,
         }
         *block = nblock;
         *off = noff;
+        ring_note(f, index, nblock);
         return 0;
     }
     index += 1;
     uint32_t skips = ctz32(index) + 1;
     uint32_t nhead = head;
+    uint8_t b[4 * 32];
     for (uint32_t i = 0; i < skips; i++) {
-        uint8_t b[4];
-        put_le32(b, nhead);
-        err = bd_prog(fs, pc, nblock, 4 * i, b, 4);
-        if (err)
-            return err;
+        put_le32(b + 4 * i, nhead);
         if (i != skips - 1) {
-            err = bd_read(fs, NULL, 4, nhead, 4 * i, b, 4);
-            if (err)
-                return err;
-            nhead = get_le32(b);
+            /* pointer i of block index - 2^i is block index - 2^(i+1) */
+            uint32_t want = index - (2u << i);
+            if (f->win_count && want >= f->win_first &&
+                want - f->win_first < f->win_count) {
+                nhead = f->win[want % FS_READ_WINDOW];
+            } else {
+                uint8_t p[4];
+                err = bd_read(fs, NULL, 4, nhead, 4 * i, p, 4);
+                if (err)
+                    return err;
+                nhead = get_le32(p);
+            }
         }
     }
+    err = bd_prog(fs, pc, nblock, 0, b, 4 * skips);
+    if (err)
+        return err;
+    ring_note(f, index, nblock);
     *block = nblock;
     *off = 4 * skips;
     return 0;
@@ -110,7 +139,9 @@ static long flushed_write(struct fs *fs, struct fs_file *f, const void *buf,
                     cache_zero(fs, &f->cache);
                 }
                 fs_alloc_ckpoint(fs);
-                int err = ctz_extend(fs, &f->cache, f->block, f->pos,
+                if (!(f->flags & F_WRITING))
+                    f->win_count = 0;     /* no longer a read window */
+                int err = ctz_extend(fs, f, f->block, f->pos,
                                      &f->block, &f->off);
                 if (err) {
                     f->flags |= F_ERRED;
@@ -176,6 +207,7 @@ int file_flush(struct fs *fs, struct fs_file *f)
         f->head = f->block;
         f->size = f->pos;
         f->flags &= ~F_CURSOR;
+        f->win_count = 0;
     }
     f->pos = pos;
     f->flags &= ~F_WRITING;
@@ -195,6 +227,7 @@ static int outline(struct fs *fs, struct fs_file *f)
         return ERR_NO_MEMORY;
     memcpy(copy, f->cache.buf, size);
     f->flags &= ~(F_INLINE | F_READING | F_WRITING | F_CURSOR);
+    f->win_count = 0;
     f->head = FS_BLOCK_NULL;
     f->size = 0;
     f->pos = 0;
@@ -383,6 +416,64 @@ long fs_file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
     return file_read(fs, f, buf, size);
 }
 
+/*
+ * Address of block index of the file's list. From the window if it has it;
+ * otherwise walk to the last block the new window covers (from the cursor
+ * when that is at or past it, else from the head) and fill the window back
+ * from there, one pointer per block.
+ */
+static int window_lookup(struct fs *fs, struct fs_file *f, uint32_t index,
+                         uint32_t *block)
+{
+    if (f->win_count && f->win_head == f->head && f->win_size == f->size &&
+        index >= f->win_first && index - f->win_first < f->win_count) {
+        *block = f->win[index - f->win_first];
+        return 0;
+    }
+    /* A reader going on from where the window ended gets one twice as
+     * big (up to FS_READ_WINDOW); any other lookup (a seek) walks to just
+     * the block it needs, as a random reader only wants that one. */
+    uint32_t want = 1;
+    if (f->win_count && f->win_head == f->head && f->win_size == f->size &&
+        index == f->win_first + f->win_count)
+        want = min_u32(2 * f->win_count, FS_READ_WINDOW);
+    f->win_count = 0;
+    uint32_t last = f->size - 1;
+    uint32_t last_index = ctz_index(fs, &last);
+    if (index > last_index)
+        return ERR_CORRUPT;
+    uint32_t end = min_u32(last_index, index + want - 1);
+    uint32_t at;
+    int err;
+    if ((f->flags & F_CURSOR) && f->cur_index >= end)
+        err = ctz_walk(fs, NULL, f->cur_block, f->cur_index, end, &at);
+    else
+        err = ctz_walk(fs, NULL, f->head, last_index, end, &at);
+    if (err)
+        return err;
+    f->cur_block = at;
+    f->cur_index = end;
+    f->flags |= F_CURSOR;
+    for (uint32_t i = end; ; i--) {
+        f->win[i - index] = at;
+        if (i == index)
+            break;
+        uint8_t b[4];
+        err = bd_read(fs, NULL, 4, at, 0, b, 4);
+        if (err)
+            return err;
+        at = get_le32(b);
+        if (at >= fs->block_count)
+            return ERR_CORRUPT;
+    }
+    f->win_head = f->head;
+    f->win_size = f->size;
+    f->win_first = index;
+    f->win_count = end - index + 1;
+    *block = f->win[0];
+    return 0;
+}
+
 static long file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
 {
     int err;
@@ -406,20 +497,28 @@ static long file_read(struct fs *fs, struct fs_file *f, void *buf, size_t size)
         if (!(f->flags & F_READING) || f->off == fs->block_size) {
             uint32_t o = f->pos;
             uint32_t index = ctz_index(fs, &o);
-            if ((f->flags & F_CURSOR) && f->cur_index >= index)
-                err = ctz_find_from(fs, NULL, f->cur_block, f->cur_index,
-                                    f->pos, &f->block, &f->off);
-            else
-                err = ctz_find(fs, NULL, f->head, f->size, f->pos, &f->block,
-                               &f->off);
+            err = window_lookup(fs, f, index, &f->block);
             if (err)
                 return err;
-            f->cur_block = f->block;
-            f->cur_index = index;
-            f->flags |= F_READING | F_CURSOR;
+            f->off = o;
+            f->flags |= F_READING;
         }
         uint32_t k = min_u32(left, fs->block_size - f->off);
-        err = bd_read(fs, NULL, k, f->block, f->off, data, k);
+        if (k == fs->block_size - f->off && f->off <= 4 * 32 &&
+            (uint32_t)(data - (uint8_t *)buf) >= f->off &&
+            f->block < fs->block_count && fs->block_size % fs->read_size == 0) {
+            /* A whole block's data, with room before it in the buffer we
+             * filled ourselves: read the whole block, pointers included,
+             * in one aligned call straight into the buffer, and put back
+             * the bytes its pointers overwrote. */
+            uint8_t keep[4 * 32];
+            uint8_t *at = data - f->off;
+            memcpy(keep, at, f->off);
+            err = fs->bd->read(fs->bd, f->block, 0, at, fs->block_size);
+            memcpy(at, keep, f->off);
+        } else {
+            err = bd_read(fs, NULL, k, f->block, f->off, data, k);
+        }
         if (err)
             return err;
         f->pos += k;
@@ -542,6 +641,7 @@ int fs_file_truncate(struct fs *fs, struct fs_file *f, uint32_t size)
     if (err)
         return err;
     f->flags &= ~F_CURSOR;
+    f->win_count = 0;
     if (size < oldsize) {
         if (f->flags & F_INLINE) {
             f->size = size;

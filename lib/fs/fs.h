@@ -27,6 +27,8 @@
 #define FS_NAME_MAX   255          /* longest name we write or accept */
 #define FS_FILE_MAX   0x7fffffff   /* largest file */
 #define FS_ATTR_MAX   1022         /* largest custom attribute */
+#define FS_ALLOC_HELD 16           /* allocations tracked between checkpoints */
+#define FS_READ_WINDOW 64          /* block addresses a reader looks up at once */
 
 #define FS_DISK_VERSION     0x00020001u
 #define FS_DISK_VERSION_2_0 0x00020000u
@@ -106,6 +108,12 @@ struct fs_file {
     uint32_t cur_block;       /* a block of the list we know, so a seek */
     uint32_t cur_index;       /* backwards walks from it, not the head */
     struct fs_cache cache;    /* file data being written (or inline data) */
+    /* Addresses of blocks win_first.. of the list (head, size) being read:
+     * lists only point backwards, so a reader finds a run of blocks ahead
+     * with one walk to the furthest and one pointer per block back from
+     * it, instead of a walk from the head for every block. */
+    uint32_t win_head, win_size, win_first, win_count;
+    uint32_t win[FS_READ_WINDOW];
 };
 
 struct fs_dir {
@@ -134,8 +142,18 @@ struct fs {
     uint8_t commit_depth;     /* nested commits (bounds stack use) */
     uint32_t seed;
 
+    /* The allocator (alloc.c): a bitmap of the window of blocks from
+     * start, filled by a walk of everything in use; blocks handed out since
+     * the last checkpoint (held) are remembered so a later walk in the same
+     * operation sees them too. */
     struct {
-        uint32_t start, size, next, ckpoint;
+        uint32_t start, size, next;
+        uint32_t ckpoint;         /* blocks looked at since the checkpoint: left */
+        uint32_t fresh_left;      /* the same, through windows walked since it */
+        bool fresh;               /* this window was walked since the checkpoint */
+        bool overflow;            /* more allocations than held[] holds */
+        uint8_t nheld;
+        uint32_t held[FS_ALLOC_HELD];
         uint8_t *bits;
     } lookahead;
 };

@@ -212,6 +212,10 @@ int ctz_find(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
 int ctz_find_from(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
                   uint32_t current, uint32_t pos, uint32_t *block,
                   uint32_t *off);
+/* Address of block number target of a list, from block number current
+ * (at address head) of it. */
+int ctz_walk(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
+             uint32_t current, uint32_t target, uint32_t *block);
 uint32_t ctz_index(struct fs *fs, uint32_t *off);
 
 /* consist.c: repairs run before the first write */

@@ -274,7 +274,7 @@ static int compact_write(struct fs *fs, struct fs_mdir *dir,
     uint8_t b[12];
     bool erased;
 
-    cache_drop(&fs->pcache);
+    cache_zero(fs, &fs->pcache);
     int err = bd_erase(fs, dir->pair[1]);
     if (err)
         return err;
@@ -308,7 +308,7 @@ static int compact_write(struct fs *fs, struct fs_mdir *dir,
     if (!err)
         err = commit_crc(fs, &c, &erased);
     if (err) {
-        cache_drop(&fs->pcache);
+        cache_zero(fs, &fs->pcache);
         return err;
     }
     uint32_t p0 = dir->pair[0];
@@ -558,7 +558,7 @@ static int append(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs,
     if (!err)
         err = commit_crc(fs, &c, &erased);
     if (err) {
-        cache_drop(&fs->pcache);
+        cache_zero(fs, &fs->pcache);
         return err;
     }
     dir->off = c.off;

@@ -9,7 +9,9 @@
 #include "pus/err.h"
 
 #define SECTOR VIRTIO_BLK_SECTOR
-#define WRITE_BEHIND_BYTES (128u * 1024u)
+/* The driver's largest request: fewer, larger writes keep the disk busier
+ * while the filesystem fills the other buffer (small nodes: half). */
+#define WRITE_BEHIND_BYTES (256u * 1024u)
 /* A window of 1 MiB also holds most of the skip-list pointers a sequential
  * reader follows (they point at most a few hundred blocks ahead of it);
  * small nodes get a quarter of that. */
@@ -18,9 +20,9 @@
 #define SMALL_RAM              (64u << 20)
 
 /*
- * Copies of whole sectors, 8 bytes at a time. The kernel's memcpy (picolibc
- * built for size) moves one byte per iteration, about 220 MB/s under QEMU;
- * this adapter copies every byte it buffers, so it uses its own loop.
+ * Copies of whole sectors, 8 bytes at a time when both ends are aligned.
+ * Measured with fsbench: reading 16 MiB took 18-21 ms with this loop and
+ * 46-48 ms with the kernel's memcpy in its place (same boot setup).
  */
 static void copy(void *dst, const void *src, size_t n)
 {
@@ -363,7 +365,7 @@ static int find_note(struct vblk_bdev *vb, uint32_t block)
     return -1;
 }
 
-static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void *buf, uint32_t size)
+static int vb_read_sectors(struct blockdev *bd, uint32_t block, uint32_t off, void *buf, uint32_t size)
 {
     struct vblk_bdev *vb = bd->ctx;
     int r = blockdev_check(bd, block, off, size);
@@ -372,6 +374,10 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
     if (off % SECTOR || size % SECTOR)
         return ERR_INVALID_ARGS;
     uint64_t sector = sector_of(vb, block, off), count = size / SECTOR;
+    /* Every read moves the stream on: lib/fs reads a file block as its
+     * first sector (through its cache) and then the rest in one call. */
+    bool sequential = sector == vb->next_sector;
+    vb->next_sector = sector + count;
     if (in_behind(vb, sector, count)) {
         if (sector >= vb->wsector && sector + count <= vb->wsector + vb->wlen / SECTOR) {
             /* Still waiting to go out: the buffer is the newest copy. */
@@ -397,8 +403,8 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         vb->pflen = 0;
         uint64_t end = vb->first_sector + (uint64_t)bd->block_count * bd->block_size / SECTOR;
         uint64_t next = vb->rasector + vb->ralen / SECTOR;
-        uint64_t n = end - next < vb->ralen / SECTOR ? end - next : vb->ralen / SECTOR;
-        pf_start(vb, next, n);
+        uint64_t n = 2ull * vb->ralen > vb->racap ? vb->racap / SECTOR : 2ull * vb->ralen / SECTOR;
+        pf_start(vb, next, end - next < n ? end - next : n);
     }
     if (vb->ralen && sector >= vb->rasector &&
         sector + count <= vb->rasector + vb->ralen / SECTOR) {
@@ -414,7 +420,7 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         if ((r = read_cached(vb, sector, buf)) < 0)
             return r;
         goto overlay;
-    } else if (sector == vb->next_sector && size < vb->racap &&
+    } else if (sequential && size < vb->racap &&
                (vb->rabuf || (vb->rabuf = malloc(vb->racap)))) {
         /* Sequential: fetch a whole window, as far as the filesystem goes. */
         uint64_t end = vb->first_sector + (uint64_t)bd->block_count * bd->block_size / SECTOR;
@@ -438,12 +444,12 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         vb->rasector = sector;
         vb->ralen = (uint32_t)(n * SECTOR);
         copy(buf, vb->rabuf, size);
-        /* A stream at full window size: fetch the next window meanwhile. */
-        if (vb->ra_len == vb->racap) {
-            uint64_t next = sector + n;
-            pf_drop(vb);
-            pf_start(vb, next, end - next < n ? end - next : n);
-        }
+        /* Fetch the next window (twice as big, up to the limit) while the
+         * stream uses this one. */
+        uint64_t next = sector + n;
+        uint64_t pn = 2 * n * SECTOR > vb->racap ? vb->racap / SECTOR : 2 * n;
+        pf_drop(vb);
+        pf_start(vb, next, end - next < pn ? end - next : pn);
     } else {
         vb->ra_len = 0;                  /* not a stream (yet) */
         r = io_read(vb, sector, buf, size);
@@ -452,7 +458,6 @@ static int vb_read_timed(struct blockdev *bd, uint32_t block, uint32_t off, void
         if (r < 0)
             return r;
     }
-    vb->next_sector = sector + count;
 
 overlay:;
 
@@ -465,7 +470,7 @@ overlay:;
     return 0;
 }
 
-static int vb_prog_timed(struct blockdev *bd, uint32_t block, uint32_t off, const void *buf,
+static int vb_prog_sectors(struct blockdev *bd, uint32_t block, uint32_t off, const void *buf,
                          uint32_t size)
 {
     struct vblk_bdev *vb = bd->ctx;
@@ -493,26 +498,21 @@ static int vb_prog_timed(struct blockdev *bd, uint32_t block, uint32_t off, cons
     return write_behind(vb, sector_of(vb, block, off), buf, size);
 }
 
-/* Time spent in the device, so a benchmark can tell disk from filesystem. */
+/* Calls are counted, not timed: a clock read costs more under QEMU than
+ * what most calls do (time waiting for the disk is kept in ns_io). */
 static int vb_read(struct blockdev *bd, uint32_t block, uint32_t off, void *buf, uint32_t size)
 {
     struct vblk_bdev *vb = bd->ctx;
-    uint64_t t0 = clock_now_ns();
-    int r = vb_read_timed(bd, block, off, buf, size);
     vb->stats.read_calls++;
-    vb->stats.ns_reading += clock_now_ns() - t0;
-    return r;
+    return vb_read_sectors(bd, block, off, buf, size);
 }
 
 static int vb_prog(struct blockdev *bd, uint32_t block, uint32_t off, const void *buf,
                    uint32_t size)
 {
     struct vblk_bdev *vb = bd->ctx;
-    uint64_t t0 = clock_now_ns();
-    int r = vb_prog_timed(bd, block, off, buf, size);
     vb->stats.prog_calls++;
-    vb->stats.ns_writing += clock_now_ns() - t0;
-    return r;
+    return vb_prog_sectors(bd, block, off, buf, size);
 }
 
 static int vb_erase(struct blockdev *bd, uint32_t block)
@@ -574,7 +574,7 @@ int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size, uint32_
         return ERR_INVALID_ARGS;
     vb->index = index;
     vb->read_only = virtio_blk_read_only(vb->disk);
-    vb->wcap = WRITE_BEHIND_BYTES;
+    vb->wcap = page_ram_size() < SMALL_RAM ? WRITE_BEHIND_BYTES / 2 : WRITE_BEHIND_BYTES;
     vb->racap = page_ram_size() < SMALL_RAM ? READ_AHEAD_BYTES_SMALL : READ_AHEAD_BYTES;
     /* The big buffers come on first use (heap growth costs boot time). */
     vb->ones = malloc(block_size);

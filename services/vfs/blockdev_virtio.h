@@ -46,7 +46,7 @@ struct virtio_blk;
 struct vblk_stats {
     uint64_t requests_read, requests_written, bytes_read, bytes_written;
     uint64_t erases, erase_fill_bytes, readahead_hits, page_hits, behind_hits, syncs;
-    uint64_t read_calls, prog_calls, erase_calls, ns_reading, ns_writing, ns_io;
+    uint64_t read_calls, prog_calls, erase_calls, ns_io;   /* ns_io: waiting for the disk */
 };
 
 struct vblk_bdev {

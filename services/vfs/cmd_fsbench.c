@@ -159,11 +159,10 @@ static int cmd_fsbench(int argc, char **argv)
             (unsigned long long)(bytes >> 10),
             (unsigned long long)((s1.erase_fill_bytes - s0.erase_fill_bytes) >> 10));
     kprintf("fsbench: fs write: %llu prog calls, %llu erase calls, %llu read calls, "
-            "%llu ms in the device (%llu in I/O) of %llu ms\n",
+            "%llu ms waiting for the disk of %llu ms\n",
             (unsigned long long)(s1.prog_calls - s0.prog_calls),
             (unsigned long long)(s1.erase_calls - s0.erase_calls),
             (unsigned long long)(s1.read_calls - s0.read_calls),
-            (unsigned long long)((s1.ns_writing - s0.ns_writing + s1.ns_reading - s0.ns_reading) / 1000000),
             (unsigned long long)((s1.ns_io - s0.ns_io) / 1000000),
             (unsigned long long)(fs_w / 1000000));
     kprintf("fsbench: fs read: %llu requests, %llu KiB from disk, %llu read-ahead hits, "
@@ -172,9 +171,8 @@ static int cmd_fsbench(int argc, char **argv)
             (unsigned long long)((s3.bytes_read - s2.bytes_read) >> 10),
             (unsigned long long)(s3.readahead_hits - s2.readahead_hits),
             (unsigned long long)(s3.page_hits - s2.page_hits));
-    kprintf("fsbench: fs read: %llu read calls, %llu ms in the device (%llu in I/O) of %llu ms\n",
+    kprintf("fsbench: fs read: %llu read calls, %llu ms waiting for the disk of %llu ms\n",
             (unsigned long long)(s3.read_calls - s2.read_calls),
-            (unsigned long long)((s3.ns_reading - s2.ns_reading) / 1000000),
             (unsigned long long)((s3.ns_io - s2.ns_io) / 1000000),
             (unsigned long long)(fs_r / 1000000));
     return 0;

@@ -102,22 +102,16 @@ static enum disk_kind classify(struct virtio_blk *disk, uint32_t *bsize, uint32_
 }
 
 /*
- * The allocator's bitmap covers an eighth of the disk (at most 256 Ki
- * blocks). Bigger means fewer walks over every file's block list (on a disk
- * those walks are reads, and with lib/fs's default 2048-block window they
- * dominated large sequential writes). Not the whole disk: lib/fs counts the
- * blocks an operation has looked at, stale window included, and reports a
- * full disk once that count reaches the disk size, and sizes each new
- * window to what is left of that count. Blocks freed since the last walk
- * in the part of the window an allocation looked at stale are then not
- * walked again in that allocation: with a whole-disk window (lib/fs's
- * default for small disks) rewriting files fails with "no space left" at
- * 60% use, with a quarter of the disk at 88%; with an eighth it still
- * works at 88% (tests: fsloop rewriting 2200 files on 16 MiB).
+ * The allocator's bitmap covers the whole disk (up to 256 Ki blocks, 32 KiB
+ * of RAM): the allocator then walks every file's block list once per lap
+ * round the disk instead of once per 2048 blocks (lib/fs's default window),
+ * and on a disk those walks are reads that would dominate large sequential
+ * writes. (An eighth of the disk used to be the limit: lib/fs reported a
+ * full disk early with big windows; fixed there, see lib/fs/alloc.c.)
  */
 static uint32_t lookahead_bytes(uint32_t blocks)
 {
-    uint32_t bytes = (blocks / 8 + 63) / 64 * 8;
+    uint32_t bytes = (blocks + 63) / 64 * 8;
     if (bytes < 8)
         bytes = 8;
     return bytes > 32768 ? 32768 : bytes;
