@@ -5,27 +5,42 @@
 #   build/san/     host objects with ASan+UBSan (unit tests)
 #   build/fuzz/    clang objects for libFuzzer targets
 
-$(BUILD)/kernel/%.o: %.c
+# Each flavour's compiler and flags are kept in build/FLAVOUR/.flags, which
+# is rewritten only when they change: every object depends on it, so a new
+# flag (in mk/config.mk or on the command line) rebuilds that flavour.
+FLAVOUR_FLAGS_kernel = $(KCC) $(KASFLAGS)   # KASFLAGS holds KCFLAGS
+FLAVOUR_FLAGS_host   = $(HCC) $(HCFLAGS)
+FLAVOUR_FLAGS_san    = $(HCC) $(SCFLAGS)
+FLAVOUR_FLAGS_fuzz   = $(FCC) $(FCFLAGS)
+
+# Precious: make would otherwise delete it as an intermediate file.
+.PRECIOUS: $(BUILD)/%/.flags
+$(BUILD)/%/.flags: FORCE   # FORCE: mk/targets.mk
+	@mkdir -p $(@D)
+	@if [ "$$(cat $@ 2>/dev/null)" != "$(FLAVOUR_FLAGS_$*)" ]; then \
+	    echo "$(FLAVOUR_FLAGS_$*)" > $@; fi
+
+$(BUILD)/kernel/%.o: %.c $(BUILD)/kernel/.flags
 	@mkdir -p $(@D)
 	@echo "  KCC     $<"
 	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.o: %.S
+$(BUILD)/kernel/%.o: %.S $(BUILD)/kernel/.flags
 	@mkdir -p $(@D)
 	@echo "  KAS     $<"
 	$(Q)$(KCC) $(KASFLAGS) -c $< -o $@
 
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.o: %.c $(BUILD)/host/.flags
 	@mkdir -p $(@D)
 	@echo "  HCC     $<"
 	$(Q)$(HCC) $(HCFLAGS) $(HOST_EXTRA_CFLAGS_$(subst /,_,$(dir $<))) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c
+$(BUILD)/san/%.o: %.c $(BUILD)/san/.flags
 	@mkdir -p $(@D)
 	@echo "  SCC     $<"
 	$(Q)$(HCC) $(SCFLAGS) $(HOST_EXTRA_CFLAGS_$(subst /,_,$(dir $<))) -c $< -o $@
 
-$(BUILD)/fuzz/%.o: %.c
+$(BUILD)/fuzz/%.o: %.c $(BUILD)/fuzz/.flags
 	@mkdir -p $(@D)
 	@echo "  FCC     $<"
 	$(Q)$(FCC) $(FCFLAGS) -c $< -o $@

@@ -14,10 +14,10 @@
 #include "net/bytes.h"
 
 /*
- * One aligned 64-bit load. __builtin_memcpy, not memcpy: the kernel is
- * built freestanding (-fno-builtin), where a plain memcpy of 8 bytes is a
- * real call (the kernel's memcpy then copies short runs a byte at a time):
- * that made checksumming cost several times the copy it follows.
+ * One aligned 64-bit load. __builtin_memcpy so that it is a load even where
+ * a library is built with -fno-builtin (a real call per 8 bytes made
+ * checksumming cost several times the copy it follows; the kernel now
+ * builds with -fbuiltin, see mk/config.mk).
  */
 static inline uint64_t load64(const uint8_t *p)
 {

@@ -31,7 +31,7 @@ static void fill(uint8_t *buf, uint64_t pos, size_t len)   /* pos % 8 == 0 */
 {
     for (size_t i = 0; i + 8 <= len; i += 8) {
         uint64_t w = word((pos + i) >> 3);
-        __builtin_memcpy(buf + i, &w, 8);   /* a store, not a call (freestanding) */
+        __builtin_memcpy(buf + i, &w, 8);   /* a store, never a call */
     }
     for (size_t i = len & ~(size_t)7; i < len; i++)
         buf[i] = byte_at(pos + i);
