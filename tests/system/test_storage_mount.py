@@ -167,9 +167,9 @@ def test_clear_errors(tmp_path):
 
 def test_rewriting_files_on_a_well_used_filesystem():
     # 95 files of 1..9000 bytes fill /tmp (1 MiB) to 60%; rewriting them
-    # again and again must not run out of space (lib/fs's allocator reports
-    # a full disk early when its window covers the whole disk; the VFS
-    # gives it an eighth).
+    # again and again must not run out of space (lib/fs's allocator once
+    # reported a full disk at 60% here, counting blocks freed since its
+    # window was filled as used; tests/unit/fs/test_alloc.c has the cause).
     with Node("storage-rewrite") as n:
         n.boot()
         for _ in range(5):
