@@ -1,4 +1,4 @@
-/* File commands: ls, cat, write, rm, mkdir, mv, stat, hexdump. */
+/* File commands: ls, cat, write, rm, mkdir, mv, stat, hexdump, sha256sum (attr: cmd_attr.c). */
 #include <stdlib.h>
 #include <string.h>
 #include "services/vfs/cmd_util.h"

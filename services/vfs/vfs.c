@@ -87,6 +87,27 @@ static void done(struct mount *m)
     mutex_release(&m->lock);
 }
 
+/*
+ * Most path calls are one library call on the mount that holds the path:
+ * on_path() normalizes, finds and locks the mount, runs op with the path
+ * inside that filesystem (and the canonical path, for mount-point checks),
+ * and unlocks. arg carries the call's other arguments.
+ */
+typedef long (*path_op)(struct fs *fs, const char *inner, const char *canon, void *arg);
+
+static long on_path(const char *path, path_op op, void *arg)
+{
+    char canon[VFS_PATH_MAX];
+    struct mount *m;
+    const char *inner;
+    int r = enter(path, canon, &m, &inner);
+    if (r < 0)
+        return r;
+    long result = op(&m->fs, inner, canon, arg);
+    done(m);
+    return result;
+}
+
 static bool is_mount_point(const char *canon)
 {
     for (int i = 0; i < VFS_MOUNTS; i++)
@@ -277,17 +298,14 @@ int vfs_stat(const char *path, struct vfs_stat *st)
     return 0;
 }
 
+static long remove_op(struct fs *fs, const char *inner, const char *canon, void *arg)
+{
+    return is_mount_point(canon) || strcmp(canon, "/") == 0 ? ERR_BUSY : fs_remove(fs, inner);
+}
+
 int vfs_remove(const char *path)
 {
-    char buf[VFS_PATH_MAX];
-    struct mount *m;
-    const char *inner;
-    int r = enter(path, buf, &m, &inner);
-    if (r < 0)
-        return r;
-    r = is_mount_point(buf) || strcmp(buf, "/") == 0 ? ERR_BUSY : fs_remove(&m->fs, inner);
-    done(m);
-    return r;
+    return (int)on_path(path, remove_op, NULL);
 }
 
 int vfs_rename(const char *from, const char *to)
@@ -312,17 +330,14 @@ int vfs_rename(const char *from, const char *to)
     return r;
 }
 
+static long mkdir_op(struct fs *fs, const char *inner, const char *canon, void *arg)
+{
+    return fs_mkdir(fs, inner);
+}
+
 int vfs_mkdir(const char *path)
 {
-    char buf[VFS_PATH_MAX];
-    struct mount *m;
-    const char *inner;
-    int r = enter(path, buf, &m, &inner);
-    if (r < 0)
-        return r;
-    r = fs_mkdir(&m->fs, inner);
-    done(m);
-    return r;
+    return (int)on_path(path, mkdir_op, NULL);
 }
 
 /* ---- directories ------------------------------------------------------ */
@@ -437,19 +452,17 @@ int vfs_closedir(struct vfs_dir *d)
     return r;
 }
 
+static long statfs_op(struct fs *fs, const char *inner, const char *canon, void *arg)
+{
+    return fs_statfs(fs, arg);
+}
+
 int vfs_statfs(const char *path, struct vfs_statfs *out)
 {
     if (!out)
         return ERR_INVALID_ARGS;
-    char buf[VFS_PATH_MAX];
-    struct mount *m;
-    const char *inner;
-    int r = enter(path, buf, &m, &inner);
-    if (r < 0)
-        return r;
     struct fs_stats st;
-    r = fs_statfs(&m->fs, &st);
-    done(m);
+    int r = (int)on_path(path, statfs_op, &st);
     if (r < 0)
         return r;
     out->block_size = st.block_size;
@@ -460,43 +473,46 @@ int vfs_statfs(const char *path, struct vfs_statfs *out)
 
 /* ---- attributes ------------------------------------------------------- */
 
+struct attr_call {
+    uint8_t type;
+    void *buf;                   /* getattr fills it, setattr reads it */
+    size_t n;
+};
+
+static long getattr_op(struct fs *fs, const char *inner, const char *canon, void *arg)
+{
+    struct attr_call *a = arg;
+    return fs_getattr(fs, inner, a->type, a->buf, a->n);
+}
+
+static long setattr_op(struct fs *fs, const char *inner, const char *canon, void *arg)
+{
+    struct attr_call *a = arg;
+    return fs_setattr(fs, inner, a->type, a->buf, a->n);
+}
+
+static long removeattr_op(struct fs *fs, const char *inner, const char *canon, void *arg)
+{
+    struct attr_call *a = arg;
+    return fs_removeattr(fs, inner, a->type);
+}
+
 int vfs_getattr(const char *path, uint8_t type, void *buf, size_t n)
 {
-    char p[VFS_PATH_MAX];
-    struct mount *m;
-    const char *inner;
-    int r = enter(path, p, &m, &inner);
-    if (r < 0)
-        return r;
-    long got = fs_getattr(&m->fs, inner, type, buf, n);
-    done(m);
-    return to_int(got);
+    struct attr_call a = {type, buf, n};
+    return to_int(on_path(path, getattr_op, &a));
 }
 
 int vfs_setattr(const char *path, uint8_t type, const void *buf, size_t n)
 {
-    char p[VFS_PATH_MAX];
-    struct mount *m;
-    const char *inner;
-    int r = enter(path, p, &m, &inner);
-    if (r < 0)
-        return r;
-    r = fs_setattr(&m->fs, inner, type, buf, n);
-    done(m);
-    return r;
+    struct attr_call a = {type, (void *)buf, n};
+    return (int)on_path(path, setattr_op, &a);
 }
 
 int vfs_removeattr(const char *path, uint8_t type)
 {
-    char p[VFS_PATH_MAX];
-    struct mount *m;
-    const char *inner;
-    int r = enter(path, p, &m, &inner);
-    if (r < 0)
-        return r;
-    r = fs_removeattr(&m->fs, inner, type);
-    done(m);
-    return r;
+    struct attr_call a = {type, NULL, 0};
+    return (int)on_path(path, removeattr_op, &a);
 }
 
 bool vfs_root_mounted(void)

@@ -176,3 +176,32 @@ def test_rewriting_files_on_a_well_used_filesystem():
             assert n.run("fsloop /tmp/loop 95", timeout=300).endswith("fsloop: done")
         assert "verify: 95 intact in a row, 0 bad, 95 files" in n.run("fsloop verify /tmp/loop")
         assert n.run("fsck /tmp") == "fsck: /tmp: clean"
+
+
+def test_custom_attributes_survive_reboot(tmp_path):
+    img = blank_image(tmp_path / "disk.img")
+    with Node("storage-attr", disk=img) as n:
+        n.boot()
+        assert n.run("write /app.wasm payload") == ""
+        assert n.run("mkdir /cfg") == ""
+        assert n.run("attr set /app.wasm 7 v1.2.3") == ""
+        assert n.run("attr set /app.wasm 7 v1.2.4") == ""     # replaces
+        assert n.run("attr set /cfg 0x20 owner=cluster") == ""  # on a directory
+        assert n.run("attr get /app.wasm 7") == "v1.2.4"
+        assert n.run("attr set /tmp 1 x") == ""                 # /tmp is its own filesystem
+        assert n.run("attr get /tmp 1") == "x"
+        assert n.run("attr set /app.wasm 8 gone") == ""
+        assert n.run("attr rm /app.wasm 8") == ""
+        assert n.run("attr get /app.wasm 8").startswith("error: attr: /app.wasm:")
+        assert n.run("attr get /nothing 7").startswith("error: attr: /nothing:")
+        assert n.run("attr get /app.wasm 256") == "error: attr: type must be 0..255, not '256'"
+        assert n.run("attr get /app.wasm").startswith("usage: attr")
+        assert n.run("cat /app.wasm") == "payload"              # data untouched
+    with Node("storage-attr-2", disk=img) as n:
+        n.boot()
+        assert n.run("attr get /app.wasm 7") == "v1.2.4"
+        assert n.run("attr get /cfg 32") == "owner=cluster"
+        assert n.run("attr get /app.wasm 8").startswith("error: attr: /app.wasm:")
+        assert n.run("fsck /") == "fsck: /: clean"
+    # The host tool sees the same filesystem, clean.
+    assert "clean" in pusfs("fsck", img).stdout
