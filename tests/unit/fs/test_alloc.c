@@ -34,6 +34,24 @@ static void check_file(struct fs *fs, const char *path, const uint8_t *want, lon
 }
 
 /*
+ * A freshly formatted and mounted filesystem on a RAM disk of `count`
+ * blocks; block_cycles -1 turns wear leveling off.
+ */
+static void format_and_mount(struct tfs *t, uint32_t block_size, uint32_t count,
+                             uint32_t unit, uint32_t cache_size, uint32_t lookahead,
+                             int32_t block_cycles)
+{
+    memset(t, 0, sizeof(*t));
+    assert_int_equal(ramdev_init(&t->rd, block_size, count, unit, unit), 0);
+    t->cfg.bd = &t->rd.bd;
+    t->cfg.cache_size = cache_size;
+    t->cfg.block_cycles = block_cycles;
+    t->cfg.lookahead_size = lookahead;
+    assert_int_equal(fs_format(&t->fs, &t->cfg), 0);
+    tfs_mount(t);
+}
+
+/*
  * FILES files of `blocks` blocks each on a disk of `count` blocks, then
  * `rounds` rewrites in a shuffled order, some growing a file to the size
  * that keeps the disk at its target use. Returns how many rewrites
@@ -43,14 +61,7 @@ static int churn(uint32_t block_size, uint32_t count, uint32_t lookahead, uint32
                  int rounds, uint64_t seed)
 {
     struct tfs t;
-    memset(&t, 0, sizeof(t));
-    assert_int_equal(ramdev_init(&t.rd, block_size, count, 16, 16), 0);
-    t.cfg.bd = &t.rd.bd;
-    t.cfg.cache_size = 256;
-    t.cfg.block_cycles = 100;
-    t.cfg.lookahead_size = lookahead;
-    assert_int_equal(fs_format(&t.fs, &t.cfg), 0);
-    tfs_mount(&t);
+    format_and_mount(&t, block_size, count, 16, 256, lookahead, 100);
     struct fs *fs = &t.fs;
 
     /* Each file's data in blocks: fill_pct of the disk over all files (a
@@ -146,14 +157,7 @@ static void test_rewrite_in_order(void **state)
 {
     (void)state;
     struct tfs t;
-    memset(&t, 0, sizeof(t));
-    assert_int_equal(ramdev_init(&t.rd, 4096, 256, 512, 512), 0);
-    t.cfg.bd = &t.rd.bd;
-    t.cfg.cache_size = 512;
-    t.cfg.block_cycles = -1;
-    t.cfg.lookahead_size = 32;
-    assert_int_equal(fs_format(&t.fs, &t.cfg), 0);
-    tfs_mount(&t);
+    format_and_mount(&t, 4096, 256, 512, 512, 32, -1);
     struct fs *fs = &t.fs;
     uint8_t *buf = malloc(9000);
     char path[32];
@@ -204,13 +208,7 @@ static void test_reader_keeps_its_version(void **state)
 {
     (void)state;
     struct tfs t;
-    memset(&t, 0, sizeof(t));
-    assert_int_equal(ramdev_init(&t.rd, 512, 512, 16, 16), 0);
-    t.cfg.bd = &t.rd.bd;
-    t.cfg.cache_size = 256;
-    t.cfg.lookahead_size = 16;
-    assert_int_equal(fs_format(&t.fs, &t.cfg), 0);
-    tfs_mount(&t);
+    format_and_mount(&t, 512, 512, 16, 256, 16, 0);
     struct fs *fs = &t.fs;
     size_t len = 60 * 1024;            /* about a quarter of the disk */
     uint8_t *old = malloc(len), *new = malloc(len), *got = malloc(len);
@@ -256,13 +254,7 @@ static void test_full_disk_still_detected(void **state)
 {
     (void)state;
     struct tfs t;
-    memset(&t, 0, sizeof(t));
-    assert_int_equal(ramdev_init(&t.rd, 512, 512, 16, 16), 0);
-    t.cfg.bd = &t.rd.bd;
-    t.cfg.cache_size = 256;
-    t.cfg.lookahead_size = 8;
-    assert_int_equal(fs_format(&t.fs, &t.cfg), 0);
-    tfs_mount(&t);
+    format_and_mount(&t, 512, 512, 16, 256, 8, 0);
     size_t len = 16 * 1024;
     uint8_t *buf = malloc(len);
     fill_pattern(buf, len, 9);

@@ -207,17 +207,17 @@ static struct net_sock *established_child(struct sim *sim, struct net_sock *ls)
 }
 
 /*
- * RFC 6298 5.7: when the SYN timed out (so there is no RTT sample, and the
- * RTO was backed off from its 1 s initial value), data transmission starts
- * with an RTO of 3 s: neither the 1 s initial value nor the 2 s it had
- * backed off to.
+ * RFC 6298 5.7: when the SYN or the SYN+ACK timed out (so there is no RTT
+ * sample, and the RTO was backed off from its 1 s initial value), data
+ * transmission starts with an RTO of 3 s: neither the 1 s initial value
+ * nor the 2 s it had backed off to. The side that lost its segment is the
+ * one whose first data retransmission is timed.
  */
-static void test_syn_timeout_rto_3s(void **state)
+static void check_rto_after_lost_handshake(uint64_t seed, bool lose_synack)
 {
-    (void)state;
     struct sim sim;
     struct rto_tap t = {0};
-    sim_init(&sim, 62, NULL);
+    sim_init(&sim, seed, NULL);
     sim.tap = rto_tap;
     sim.tap_ctx = &t;
     struct net_sock *ls, *a;
@@ -225,14 +225,19 @@ static void test_syn_timeout_rto_3s(void **state)
     assert_int_equal(net_bind(ls, 0, 80), 0);
     assert_int_equal(net_listen(ls, 4), 0);
     assert_int_equal(net_socket(sim.end[0].stack, NET_SOCK_TCP, &a), 0);
-    t.drop_syn = 1;
+    if (lose_synack)
+        t.drop_synack = 1;
+    else
+        t.drop_syn = 1;
     int r = net_connect(a, SIM_IP_B, 80);
     assert_true(r == 0 || r == ERR_WOULD_BLOCK);
     struct net_sock *b = established_child(&sim, ls);
     assert_int_equal(net_tcp_state(a), TCP_ESTABLISHED);
     assert_int_equal(t.drop_syn, 0);
+    assert_int_equal(t.drop_synack, 0);
 
-    uint64_t gap = retransmit_gap_ms(&sim, &t, 0, a);
+    uint64_t gap = lose_synack ? retransmit_gap_ms(&sim, &t, 1, b)
+                               : retransmit_gap_ms(&sim, &t, 0, a);
     print_message("RTO after the handshake: %llu ms\n", (unsigned long long)gap);
     assert_true(gap >= 2900 && gap <= 3100);
 
@@ -242,34 +247,17 @@ static void test_syn_timeout_rto_3s(void **state)
     sim_destroy(&sim);
 }
 
+static void test_syn_timeout_rto_3s(void **state)
+{
+    (void)state;
+    check_rto_after_lost_handshake(62, false);
+}
+
 /* The same on the passive side, whose SYN+ACK timed out. */
 static void test_synack_timeout_rto_3s(void **state)
 {
     (void)state;
-    struct sim sim;
-    struct rto_tap t = {0};
-    sim_init(&sim, 63, NULL);
-    sim.tap = rto_tap;
-    sim.tap_ctx = &t;
-    struct net_sock *ls, *a;
-    assert_int_equal(net_socket(sim.end[1].stack, NET_SOCK_TCP, &ls), 0);
-    assert_int_equal(net_bind(ls, 0, 80), 0);
-    assert_int_equal(net_listen(ls, 4), 0);
-    assert_int_equal(net_socket(sim.end[0].stack, NET_SOCK_TCP, &a), 0);
-    t.drop_synack = 1;
-    int r = net_connect(a, SIM_IP_B, 80);
-    assert_true(r == 0 || r == ERR_WOULD_BLOCK);
-    struct net_sock *b = established_child(&sim, ls);
-    assert_int_equal(t.drop_synack, 0);
-
-    uint64_t gap = retransmit_gap_ms(&sim, &t, 1, b);
-    print_message("RTO after the handshake: %llu ms\n", (unsigned long long)gap);
-    assert_true(gap >= 2900 && gap <= 3100);
-
-    net_close(a);
-    net_close(b);
-    net_close(ls);
-    sim_destroy(&sim);
+    check_rto_after_lost_handshake(63, true);
 }
 
 int main(void)
