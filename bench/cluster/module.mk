@@ -4,4 +4,3 @@
 HBGEN_SRCS := bench/cluster/hbgen.c tools/pusctl/util.c \
               $(wildcard lib/cluster/*.c) $(wildcard lib/crypto/*.c) $(wildcard lib/util/*.c)
 $(eval $(call host_prog,bench/hbgen,$(HBGEN_SRCS),))
-$(eval $(call host_prog,bench/sha256bench,bench/cluster/sha256bench.c $(wildcard lib/crypto/*.c),))
