@@ -161,40 +161,41 @@ int virtio_blk_write(struct virtio_blk *b, uint64_t sector, const void *buf, siz
     return 0;
 }
 
+/* One asynchronous request of at most MAX_REQUEST_BYTES, counted. */
+static int start_counted(struct virtio_blk *b, uint32_t type, uint64_t sector, void *buf,
+                         size_t bytes, struct virtio_blk_request **out)
+{
+    int r = check_range(b, sector, bytes);
+    if (r < 0)
+        return r;
+    if (bytes == 0 || bytes > MAX_REQUEST_BYTES)
+        return ERR_TOO_BIG;
+    struct blk_request *req;
+    if ((r = start(b, type, sector, buf, bytes, &req)) < 0)
+        return r;
+    if (type == VIRTIO_BLK_T_OUT) {
+        b->stats.writes++;
+        b->stats.bytes_written += bytes;
+    } else {
+        b->stats.reads++;
+        b->stats.bytes_read += bytes;
+    }
+    *out = (struct virtio_blk_request *)req;
+    return 0;
+}
+
 int virtio_blk_write_start(struct virtio_blk *b, uint64_t sector, const void *buf, size_t bytes,
                            struct virtio_blk_request **out)
 {
     if (b->read_only)
         return ERR_READ_ONLY;
-    int r = check_range(b, sector, bytes);
-    if (r < 0)
-        return r;
-    if (bytes == 0 || bytes > MAX_REQUEST_BYTES)
-        return ERR_TOO_BIG;
-    struct blk_request *req;
-    if ((r = start(b, VIRTIO_BLK_T_OUT, sector, (void *)buf, bytes, &req)) < 0)
-        return r;
-    b->stats.writes++;
-    b->stats.bytes_written += bytes;
-    *out = (struct virtio_blk_request *)req;
-    return 0;
+    return start_counted(b, VIRTIO_BLK_T_OUT, sector, (void *)buf, bytes, out);
 }
 
 int virtio_blk_read_start(struct virtio_blk *b, uint64_t sector, void *buf, size_t bytes,
                           struct virtio_blk_request **out)
 {
-    int r = check_range(b, sector, bytes);
-    if (r < 0)
-        return r;
-    if (bytes == 0 || bytes > MAX_REQUEST_BYTES)
-        return ERR_TOO_BIG;
-    struct blk_request *req;
-    if ((r = start(b, VIRTIO_BLK_T_IN, sector, buf, bytes, &req)) < 0)
-        return r;
-    b->stats.reads++;
-    b->stats.bytes_read += bytes;
-    *out = (struct virtio_blk_request *)req;
-    return 0;
+    return start_counted(b, VIRTIO_BLK_T_IN, sector, buf, bytes, out);
 }
 
 int virtio_blk_finish(struct virtio_blk *b, struct virtio_blk_request *req)
