@@ -195,9 +195,15 @@ int ctz_traverse(struct fs *fs, const struct fs_cache *pcache, uint32_t head,
 
 /* ---- traversal ---- */
 
-/* The files of one pair (CTZ blocks only). */
-static int traverse_files(struct fs *fs, const struct fs_mdir *dir,
-                          int (*cb)(void *ctx, uint32_t block), void *ctx)
+/*
+ * The blocks named by the entries of one pair: every file's CTZ list and,
+ * with `children`, the pairs of its subdirectories. While a move may be
+ * half done (`half_moved`), a child pair may not be on the tail list yet,
+ * so its files are walked here too.
+ */
+static int traverse_entries(struct fs *fs, const struct fs_mdir *dir,
+                            int (*cb)(void *ctx, uint32_t block), void *ctx,
+                            bool children, bool half_moved)
 {
     uint8_t b[8];
     for (uint16_t id = 0; id < dir->count; id++) {
@@ -207,12 +213,24 @@ static int traverse_files(struct fs *fs, const struct fs_mdir *dir,
             continue;
         if (tag < 0)
             return tag;
+        int err = 0;
         if (tag_type3(tag) == T_CTZSTRUCT) {
-            int err = ctz_traverse(fs, NULL, get_le32(b), get_le32(b + 4),
-                                   cb, ctx);
-            if (err)
-                return err;
+            err = ctz_traverse(fs, NULL, get_le32(b), get_le32(b + 4), cb, ctx);
+        } else if (children && tag_type3(tag) == T_DIRSTRUCT) {
+            uint32_t child[2] = {get_le32(b), get_le32(b + 4)};
+            for (int i = 0; i < 2 && !err; i++)
+                err = cb(ctx, child[i]);
+            if (!err && half_moved) {
+                struct fs_mdir cdir;
+                err = mdir_fetch(fs, &cdir, child);
+                if (!err)
+                    err = traverse_entries(fs, &cdir, cb, ctx, false, false);
+                if (err == ERR_CORRUPT)
+                    err = 0;       /* a child cut short mid-move: nothing of it to keep */
+            }
         }
+        if (err)
+            return err;
     }
     return 0;
 }
@@ -229,7 +247,6 @@ int fs_traverse(struct fs *fs, int (*cb)(void *ctx, uint32_t block),
                        gstate_hasorphans(&fs->gdisk));
     uint32_t tail[2] = {0, 1};
     uint32_t limit = fs->block_count;
-    uint8_t b[8];
 
     while (!pair_isnull(tail)) {
         if (limit-- == 0)
@@ -242,35 +259,9 @@ int fs_traverse(struct fs *fs, int (*cb)(void *ctx, uint32_t block),
         int err = mdir_fetch(fs, &dir, tail);
         if (err)
             return err;
-        for (uint16_t id = 0; id < dir.count; id++) {
-            int64_t tag = mdir_get(fs, &dir, MKTAG(0x700, 0x3ff, 0),
-                                   MKTAG(T_STRUCT, id, 8), 0, b, 8);
-            if (tag == ERR_NOT_FOUND)
-                continue;
-            if (tag < 0)
-                return tag;
-            if (tag_type3(tag) == T_CTZSTRUCT) {
-                err = ctz_traverse(fs, NULL, get_le32(b), get_le32(b + 4),
-                                   cb, ctx);
-                if (err)
-                    return err;
-            } else if (include_orphans && tag_type3(tag) == T_DIRSTRUCT) {
-                uint32_t child[2] = {get_le32(b), get_le32(b + 4)};
-                for (int i = 0; i < 2; i++) {
-                    err = cb(ctx, child[i]);
-                    if (err)
-                        return err;
-                }
-                if (half_moved) {
-                    struct fs_mdir cdir;
-                    err = mdir_fetch(fs, &cdir, child);
-                    if (!err)
-                        err = traverse_files(fs, &cdir, cb, ctx);
-                    if (err && err != ERR_CORRUPT)
-                        return err;
-                }
-            }
-        }
+        err = traverse_entries(fs, &dir, cb, ctx, include_orphans, half_moved);
+        if (err)
+            return err;
         tail[0] = dir.tail[0];
         tail[1] = dir.tail[1];
     }
