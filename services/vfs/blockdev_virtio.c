@@ -432,6 +432,8 @@ static int vb_read_sectors(struct blockdev *bd, uint32_t block, uint32_t off, vo
         uint64_t n = end - sector;
         if (n > vb->ra_len / SECTOR)
             n = vb->ra_len / SECTOR;
+        if (n < count)
+            n = count;       /* at least the caller's read (blocks over 64 KiB) */
         /* Never read ahead over sectors still waiting in write-behind. */
         if (in_behind(vb, sector, n) && (r = flush_behind(vb)) < 0)
             return r;

@@ -5,6 +5,7 @@ import hashlib
 import os
 
 from node import Node
+from pusdirs import BUILD
 from storagelib import MODERN, blank_image, mkfs, pusfs
 
 
@@ -80,3 +81,33 @@ def test_node_formatted_disk_on_host(tmp_path):
     assert "/a/b/c" in listing
     df = pusfs("df", img).stdout
     assert "2048" in df                                 # 8 MiB of 4 KiB blocks
+
+
+def leb128(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def test_large_blocks_read_whole(tmp_path):
+    # A filesystem with 128 KiB blocks, and a module of ~300 KiB that
+    # `wasm run` reads in one call: lib/fs reads each whole block straight
+    # into the caller's buffer, more than the disk adapter's first 64 KiB
+    # read-ahead window (which once returned stale bytes past 64 KiB).
+    img = tmp_path / "big-blocks.img"
+    pusfs("mkfs", img, "--block-size", 128 * 1024, "--blocks", 64)
+    name, pad = b"padding", os.urandom(300 * 1024)
+    body = leb128(len(name)) + name + pad
+    module = (BUILD / "apps" / "hello.wasm").read_bytes() + b"\x00" + leb128(len(body)) + body
+    (tmp_path / "big.wasm").write_bytes(module)
+    pusfs("put", img, tmp_path / "big.wasm", "/big.wasm")
+    with Node("interop-bigblocks", disk=img) as n:
+        n.boot()
+        assert "/: littlefs 2.1 on virtio-blk0, 64 blocks of 131072 bytes" in n.run("log")
+        out = n.run("wasm run /big.wasm")
+        assert "hello from PusOS wasm" in out and "exited with status 0" in out, out
+        assert n.run("sha256sum /big.wasm").split()[0] == hashlib.sha256(module).hexdigest()
+        assert n.run("fsck /") == "fsck: /: clean"
