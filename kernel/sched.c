@@ -124,7 +124,9 @@ void sched_make_ready(struct thread *t)
      * other idle hart: an IPI is an SBI call and a trap there, tens of
      * microseconds under QEMU, and a second host thread to wake up.)
      */
-    if (arch_in_interrupt() && self->current == self->idle &&
+    /* Only the first thread readied in the interrupt: the others go to
+     * another idle hart below instead of queueing behind it. */
+    if (arch_in_interrupt() && self->current == self->idle && !self->need_resched &&
         (t->pinned_cpu < 0 || t->pinned_cpu == (int)self->index)) {
         self->need_resched = true;
         return;

@@ -8,10 +8,12 @@
 # Each flavour's compiler and flags are kept in build/FLAVOUR/.flags, which
 # is rewritten only when they change: every object depends on it, so a new
 # flag (in mk/config.mk or on the command line) rebuilds that flavour.
-FLAVOUR_FLAGS_kernel = $(KCC) $(KASFLAGS)   # KASFLAGS holds KCFLAGS
-FLAVOUR_FLAGS_host   = $(HCC) $(HCFLAGS)
-FLAVOUR_FLAGS_san    = $(HCC) $(SCFLAGS)
-FLAVOUR_FLAGS_fuzz   = $(FCC) $(FCFLAGS)
+# Expanded now (:=), so a target-specific addition such as demo_blobs.o's
+# -Wa,-I does not leak into the snapshot of whichever target builds first.
+FLAVOUR_FLAGS_kernel := $(KCC) $(KASFLAGS)   # KASFLAGS holds KCFLAGS
+FLAVOUR_FLAGS_host   := $(HCC) $(HCFLAGS)
+FLAVOUR_FLAGS_san    := $(HCC) $(SCFLAGS)
+FLAVOUR_FLAGS_fuzz   := $(FCC) $(FCFLAGS)
 
 # Precious: make would otherwise delete it as an intermediate file.
 .PRECIOUS: $(BUILD)/%/.flags

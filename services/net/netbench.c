@@ -62,6 +62,8 @@ static void put64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
+static int active_transfers;      /* bench_conn threads running */
+
 static int bench_conn(void *arg)
 {
     struct ksock *c = arg;
@@ -104,8 +106,17 @@ static int bench_conn(void *arg)
 out:
     netsvc_free(buf);
     ksock_close(c);
+    __atomic_sub_fetch(&active_transfers, 1, __ATOMIC_RELAXED);
     return 0;
 }
+
+/*
+ * Each accepted connection inherits the listener's large buffers (1.5 MiB
+ * together), allocated in full: more than a few at once would take the
+ * stack's memory from every other service, and the port is open to the
+ * network. Transfers beyond MAX_TRANSFERS are closed at once.
+ */
+#define MAX_TRANSFERS 2
 
 static int bench_listener(void *arg)
 {
@@ -123,12 +134,20 @@ static int bench_listener(void *arg)
         struct ksock *c;
         if (ksock_accept(s, &c, TIMEOUT_INFINITE) < 0)
             continue;
+        if (__atomic_add_fetch(&active_transfers, 1, __ATOMIC_RELAXED) > MAX_TRANSFERS) {
+            __atomic_sub_fetch(&active_transfers, 1, __ATOMIC_RELAXED);
+            log_warn("netbench: %d transfers already running: connection closed", MAX_TRANSFERS);
+            ksock_close(c);
+            continue;
+        }
         struct thread *t = thread_spawn("netbench", bench_conn, c, THREAD_PRIORITY_DEFAULT,
                                         THREAD_STACK_DEFAULT);
-        if (t)
+        if (t) {
             thread_detach(t);
-        else
+        } else {
             ksock_close(c);
+            __atomic_sub_fetch(&active_transfers, 1, __ATOMIC_RELAXED);
+        }
     }
     return 0;
 }

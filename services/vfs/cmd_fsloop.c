@@ -95,6 +95,10 @@ static int verify(const char *dir)
         int r = vfs_open(path, VFS_O_RDONLY, &f);
         if (r == ERR_NOT_FOUND)
             break;
+        if (r < 0 && r != ERR_CORRUPT && r != ERR_IO) {
+            kprintf("verify: stopped at f%05ld: %s\n", n, err_str(r));
+            break;                       /* the same answer for every number */
+        }
         if (r < 0) {
             kprintf("bad f%05ld: %s\n", n, err_str(r));
             bad++;
@@ -129,18 +133,35 @@ static int verify(const char *dir)
     return 0;
 }
 
+/* DIR must be a directory, with room for "/f00000" and "/last.tmp" after it. */
+static int check_dir(const char *dir)
+{
+    if (strlen(dir) + sizeof("/last.tmp") > VFS_PATH_MAX)
+        return cmd_fail("fsloop", dir, ERR_NAME_TOO_LONG);
+    struct vfs_stat st;
+    int r = vfs_stat(dir, &st);
+    if (r == 0 && st.type != VFS_TYPE_DIR)
+        r = ERR_NOT_DIR;
+    return r < 0 ? cmd_fail("fsloop", dir, r) : 0;
+}
+
 static int cmd_fsloop(int argc, char **argv)
 {
     char buf[VFS_PATH_MAX];
-    if (argc == 3 && strcmp(argv[1], "verify") == 0)
-        return verify(cmd_path(argv[2], buf));
+    bool verifying = argc == 3 && strcmp(argv[1], "verify") == 0;
     if (argc != 3)
         return shell_usage("fsloop");
-    char *end;
-    long count = strtol(argv[2], &end, 10);
-    if (*end || count <= 0)
-        return shell_usage("fsloop");
-    return loop(cmd_path(argv[1], buf), count);
+    long count = 0;
+    if (!verifying) {
+        char *end;
+        count = strtol(argv[2], &end, 10);
+        if (*end || count <= 0)
+            return shell_usage("fsloop");
+    }
+    const char *dir = cmd_path(argv[verifying ? 2 : 1], buf);
+    if (verifying)
+        return check_dir(dir) ? SHELL_ERR_REPORTED : verify(dir);
+    return loop(dir, count);
 }
 SHELL_COMMAND(fsloop, "fsloop DIR COUNT | fsloop verify DIR",
               "write and sync numbered files (crash tests), or check them", cmd_fsloop);

@@ -9,8 +9,10 @@ const char *cmd_path(const char *arg, char buf[VFS_PATH_MAX])
 {
     if (arg[0] == '/')
         return arg;
-    snprintf(buf, VFS_PATH_MAX, "/%s", arg);
-    return buf;
+    int n = snprintf(buf, VFS_PATH_MAX, "/%s", arg);
+    /* Too long with the '/': hand back the argument as typed, which the
+     * VFS refuses (not absolute) instead of acting on a shortened name. */
+    return n < VFS_PATH_MAX ? buf : arg;
 }
 
 int cmd_fail(const char *cmd, const char *path, int err)
