@@ -87,8 +87,16 @@ bool net_rate_ok(struct net_stack *s, struct rate *r)
     uint64_t elapsed = s->now - r->last;
     uint64_t add = elapsed * r->per_sec / NS_PER_S;
     if (add) {
-        r->tokens = (uint32_t)min64((uint64_t)r->tokens + add, r->burst);
-        r->last = s->now;
+        uint64_t tokens = (uint64_t)r->tokens + add;
+        /* Keep the fraction of a token already earned, unless the bucket
+         * overflows (then time spent full earns nothing). */
+        if (tokens >= r->burst) {
+            r->tokens = r->burst;
+            r->last = s->now;
+        } else {
+            r->tokens = (uint32_t)tokens;
+            r->last += add * NS_PER_S / r->per_sec;
+        }
     }
     if (!r->tokens)
         return false;
