@@ -1,9 +1,10 @@
 /*
  * The scheduler: one run queue per priority, shared by all harts and guarded
  * by thread_lock. The highest priority ready thread runs next; threads of
- * equal priority take turns in time slices. When a thread becomes ready we
- * kick an idle hart, or preempt the hart running the least important thread
- * if the new one outranks it.
+ * equal priority take turns in time slices (armed only while a peer waits).
+ * When a thread becomes ready it runs on the hart an interrupt just woke from
+ * idle, or we kick an idle hart, or preempt the hart running the least
+ * important thread if the new one outranks it.
  */
 #include <string.h>
 #include "kernel/thread.h"

@@ -20,8 +20,8 @@ static uint16_t window_field(struct tcp_pcb *tp, bool syn)
 /*
  * SACK option (RFC 2018) on a pure ACK: the out-of-order ranges we hold,
  * the one with the latest arrival first, at most 4. Returns its length.
- * We only ever report SACKs (receiver side); SACK blocks the peer sends us
- * are ignored and recovery stays NewReno.
+ * SACK blocks the peer sends us only count as duplicate ACKs (tcp_in.c,
+ * new_sack); retransmission and recovery stay NewReno.
  */
 static size_t sack_blocks(const struct tcp_pcb *tp, uint8_t *o)
 {
