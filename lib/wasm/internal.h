@@ -220,7 +220,8 @@ void *store_alloc(wasm_store *s, int kind, size_t size);
 
 /* A call frame: the caller's state, restored on return. pc points into
  * the caller's code (fn->code->cells), which never moves while the module
- * lives; a snapshot stores it as the cell index pc - fn->code->cells. */
+ * lives; a snapshot (not written yet) would store it as the cell index
+ * pc - fn->code->cells. */
 struct frame {
     wasm_func *fn;                 /* the caller (NULL: return to the host) */
     const union cell *pc;          /* caller's code cell to continue at */

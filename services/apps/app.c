@@ -183,6 +183,7 @@ static void run_app(struct app *a)
     }
     bool sleeping = false;
     uint64_t wake_ns = 0;
+    int64_t slice_scale = 1;            /* grows when a slice is too small to start a block */
     for (;;) {
         if (wait_while_paused(a)) {
             finish(a, APP_STOPPED, -1, "stopped");
@@ -197,7 +198,7 @@ static void run_app(struct app *a)
         /* The last slice of a budget is what remains of it. The
          * interpreter stops when the next block costs more than the fuel
          * left, so running out in that slice means the budget is spent. */
-        int64_t slice = a->cfg.fuel_slice;
+        int64_t slice = a->cfg.fuel_slice * slice_scale;
         bool last_slice = false;
         if (a->cfg.fuel_budget > 0) {
             int64_t left = a->cfg.fuel_budget - (int64_t)a->fuel_used;
@@ -208,6 +209,7 @@ static void run_app(struct app *a)
         }
         wasm_set_fuel(a->inst, slice);
         rc = wasm_run(a->inst);
+        bool no_progress = rc == WASM_OUT_OF_FUEL && wasm_get_fuel(a->inst) == slice;
         account(a, slice);
         char msg[160];
         switch (rc) {
@@ -218,6 +220,11 @@ static void run_app(struct app *a)
                 finish(a, APP_OUT_OF_FUEL, -1, msg);
                 return;
             }
+            /* The next block costs more than a whole slice (the
+             * interpreter charges a block before running it): without
+             * bigger slices the app would never move on. */
+            if (no_progress && a->cfg.fuel_slice * slice_scale <= INT64_MAX / 2)
+                slice_scale *= 2;
             thread_yield();             /* end of a slice: let others run */
             break;
         case WASM_PAUSED:

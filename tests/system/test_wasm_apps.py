@@ -71,6 +71,15 @@ def test_hello_runs_in_the_foreground(con):
     assert "app hello: hello app started" in log
 
 
+def test_tiny_fuel_slices_still_finish(con):
+    # A slice smaller than a block's cost: the interpreter charges a block
+    # before running it, so without growing the slice the app never moved.
+    for slice_ in ("1", "1000"):
+        out = con.cmd(f"wasm run -s {slice_} hello")
+        assert "[hello] hello from PusOS wasm" in out, out
+        assert "app hello exited with status 0" in out, out
+
+
 def test_counter_counts_once_a_second_and_pause_keeps_the_count(con):
     start = con.mark()
     assert "app c1 started" in con.cmd("wasm start c1 counter")
