@@ -17,7 +17,10 @@ spinlock_t thread_lock = SPINLOCK_INITIAL;
 
 static struct list_node run_queue[THREAD_PRIORITIES];
 static uint32_t run_queue_bitmap;     /* bit p set: run_queue[p] not empty */
-static unsigned idle_cpu_mask;        /* bit i set: hart index i is idle */
+/* Bit i set: hart index i is idle. Set under thread_lock (with the run
+   queue check, so no wake-up is lost); cleared atomically, by the hart
+   itself on waking or by whoever claims it for a thread. */
+static unsigned idle_cpu_mask;
 
 void sched_init_early(void)
 {
@@ -119,27 +122,34 @@ void sched_make_ready(struct thread *t)
     run_queue_insert(t, false);
 
     /*
-     * An interrupt woke this hart from idle and readied the thread: run it
-     * here, on the way out of the trap. (The idle loop has already taken
-     * this hart out of idle_cpu_mask, so the search below would pick the
-     * other idle hart: an IPI is an SBI call and a trap there, tens of
-     * microseconds under QEMU, and a second host thread to wake up.)
+     * An interrupt readied the thread: run it here, on the way out of the
+     * trap, if this hart was idle or ran something less important, rather
+     * than waking another hart. Under QEMU a wake-up is an SBI call, a
+     * trap there and a host thread to schedule; and while the host keeps
+     * that thread descheduled it may hold thread_lock and stall this hart
+     * too (a node pinging out saw one reply in ten take 1-5 ms that way).
+     * (The idle loop has already taken this hart out of idle_cpu_mask, so
+     * the search below would pick another hart.) Only the first thread an
+     * interrupt readies: the others go to an idle hart below instead of
+     * queueing behind it.
      */
-    /* Only the first thread readied in the interrupt: the others go to
-     * another idle hart below instead of queueing behind it. */
-    if (arch_in_interrupt() && self->current == self->idle && !self->need_resched &&
-        (t->pinned_cpu < 0 || t->pinned_cpu == (int)self->index)) {
+    bool here = t->pinned_cpu < 0 || t->pinned_cpu == (int)self->index;
+    if (arch_in_interrupt() && here && !self->need_resched &&
+        (self->current == self->idle || t->priority > running_priority(self))) {
         self->need_resched = true;
         return;
     }
 
     /* An idle hart it may run on takes it. */
     for (unsigned i = 0; i < cpu_count; i++) {
-        if (!(idle_cpu_mask & (1u << i)))
+        if (!(__atomic_load_n(&idle_cpu_mask, __ATOMIC_RELAXED) & (1u << i)))
             continue;
         if (t->pinned_cpu >= 0 && t->pinned_cpu != (int)i)
             continue;
-        idle_cpu_mask &= ~(1u << i);
+        /* The hart may be clearing its own bit as it wakes: whoever
+           clears it first owns the wake-up. */
+        if (!(__atomic_fetch_and(&idle_cpu_mask, ~(1u << i), __ATOMIC_ACQ_REL) & (1u << i)))
+            continue;
         if (&cpus[i] == self)
             self->need_resched = true;
         else
@@ -285,15 +295,15 @@ void sched_idle_loop(void)
             arch_irq_enable();
             continue;
         }
-        idle_cpu_mask |= 1u << c->index;
+        __atomic_fetch_or(&idle_cpu_mask, 1u << c->index, __ATOMIC_ACQ_REL);
         c->idle_since = clock_now_ns();
         spin_unlock(&thread_lock);
         /* wfi wakes on a pending enabled interrupt even with SIE clear, so
            no wakeup can slip between the check above and the wait. */
         wfi();
-        spin_lock(&thread_lock);
-        idle_cpu_mask &= ~(1u << c->index);
-        spin_unlock(&thread_lock);
+        /* No thread_lock here: a hart the host deschedules right after
+           waking would hold it and stall the others. */
+        __atomic_fetch_and(&idle_cpu_mask, ~(1u << c->index), __ATOMIC_ACQ_REL);
         arch_irq_enable();   /* take the interrupt that woke us */
     }
 }

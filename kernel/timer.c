@@ -112,9 +112,12 @@ static void arm(struct timer *t, uint64_t delay_ns, uint64_t period_ns,
                 timer_callback_t cb, void *arg)
 {
     timer_cancel(t);
+    /* Interrupts off before choosing the hart: a thread moved to another
+       hart in between would put the timer on one hart's list and program
+       the other's deadline. */
+    uint64_t state = arch_irq_save();
     struct cpu *c = this_cpu();
-    uint64_t state;
-    spin_lock_irqsave(&c->timer_lock, state);
+    spin_lock(&c->timer_lock);
     t->callback = cb;
     t->arg = arg;
     t->period_ns = period_ns;
@@ -122,7 +125,8 @@ static void arm(struct timer *t, uint64_t delay_ns, uint64_t period_ns,
     t->cpu = (int)c->index;
     insert_sorted(c, t);
     program_locked(c);
-    spin_unlock_irqrestore(&c->timer_lock, state);
+    spin_unlock(&c->timer_lock);
+    arch_irq_restore(state);
 }
 
 void timer_set_oneshot(struct timer *t, uint64_t delay_ns, timer_callback_t cb, void *arg)

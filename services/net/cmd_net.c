@@ -79,13 +79,43 @@ SHELL_COMMAND(ip, "ip", "same as ifconfig", cmd_ifconfig);
 
 /* ---- ping --------------------------------------------------------------- */
 
+/* Seconds with up to 3 decimals ("1", "0.2", "0.005"), as ping(8) takes
+   them; returns nanoseconds, or -1 if s is not such a number. */
+static int64_t parse_interval(const char *s)
+{
+    int64_t ms = 0;
+    int decimals = -1;               /* -1: no point seen yet */
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s == '.' && decimals < 0) {
+            decimals = 0;
+        } else if (*s >= '0' && *s <= '9' && decimals < 3 && ms < 3600 * 1000) {
+            ms = ms * 10 + (*s - '0');
+            if (decimals >= 0)
+                decimals++;
+        } else {
+            return -1;
+        }
+    }
+    for (int d = decimals < 0 ? 0 : decimals; d < 3; d++)
+        ms *= 10;
+    return ms * 1000000;
+}
+
 static int cmd_ping(int argc, char **argv)
 {
     const char *host = NULL;
     long count = 4, size = 56;
+    int64_t interval = 1000000000;
+    bool quiet = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-c") && i + 1 < argc)
             count = strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "-i") && i + 1 < argc)
+            interval = parse_interval(argv[++i]);
+        else if (!strcmp(argv[i], "-q"))
+            quiet = true;
         else if (!strcmp(argv[i], "-s") && i + 1 < argc)
             size = strtol(argv[++i], NULL, 10);
         else if (argv[i][0] != '-' && !host)
@@ -95,6 +125,10 @@ static int cmd_ping(int argc, char **argv)
     }
     if (!host || count < 1 || count > 100000 || size < 0 || size > 1472)
         return shell_usage(argv[0]);
+    if (interval < 1000000) {
+        kprintf("error: ping: -i takes seconds from 0.001, like 1 or 0.02\n");
+        return SHELL_ERR_REPORTED;
+    }
     struct net_stack *st = netsvc_stack();
     if (!st)
         return no_stack(argv[0]);
@@ -134,14 +168,16 @@ static int cmd_ping(int argc, char **argv)
                 sum += rtt;
                 min = rtt < min ? rtt : min;
                 max = rtt > max ? rtt : max;
-                kprintf("%ld bytes from %s: seq=%ld time=%llu.%03llu ms\n", size + 8, a, seq,
+                if (!quiet)
+                    kprintf("%ld bytes from %s: seq=%ld time=%llu.%03llu ms\n", size + 8, a, seq,
                         (unsigned long long)(rtt / 1000000), (unsigned long long)(rtt / 1000 % 1000));
             } else {
                 kprintf("seq=%ld: %s\n", seq, r == ERR_TIMED_OUT ? "timed out" : err_str(r));
             }
         }
-        /* One request a second, like ping(8), but no wait after the last. */
-        uint64_t next = start + 1000000000ull, now = clock_now_ns();
+        /* One request an interval (a second by default, like ping(8)),
+           but no wait after the last. */
+        uint64_t next = start + (uint64_t)interval, now = clock_now_ns();
         if (seq + 1 < count && now < next)
             thread_sleep_ns(next - now);
     }
@@ -157,7 +193,8 @@ static int cmd_ping(int argc, char **argv)
     }
     return got ? 0 : SHELL_ERR_REPORTED;
 }
-SHELL_COMMAND(ping, "ping HOST [-c N] [-s SIZE]", "ICMP echo: RTT per reply and a summary", cmd_ping);
+SHELL_COMMAND(ping, "ping HOST [-c N] [-s SIZE] [-i SECONDS] [-q]",
+              "ICMP echo: RTT per reply (-q: only the summary)", cmd_ping);
 
 /* ---- netstat ------------------------------------------------------------ */
 

@@ -27,6 +27,7 @@
 #include "kernel/page.h"
 #include "kernel/random.h"
 #include "kernel/thread.h"
+#include "kernel/timer.h"
 #include "pus/err.h"
 
 #define MAX_NETIFS 4
@@ -50,7 +51,16 @@ static struct net_netif *netifs[MAX_NETIFS];
 static struct virtio_net *devices[MAX_NETIFS];
 static int netif_count;
 
-static struct event timer_kick;          /* auto-reset: the deadline moved earlier */
+/*
+ * The stack's next deadline is a kernel timer whose callback wakes the
+ * timer thread. Arming it is cheap (a timer list and a CSR), so a deadline
+ * that moves earlier (a ping sent, a retransmission timer started) does
+ * not wake the thread just to shorten its sleep: that was a thread
+ * wake-up, often an IPI to the other hart, for every ping. timer_target
+ * is when the armed timer fires (UINT64_MAX: none armed).
+ */
+static struct timer stack_timer;
+static struct event timer_due;           /* auto-reset: the stack timer fired */
 static uint64_t timer_target = UINT64_MAX;
 
 static unsigned stack_seq;               /* guarded by thread_lock */
@@ -144,6 +154,15 @@ static void poll_deferred(void)
             virtio_net_poll(devices[i]);
 }
 
+/* Interrupt context: only wake the thread (the stack needs the net lock). */
+static void stack_timer_fired(struct timer *t, uint64_t now_ns, void *arg)
+{
+    (void)t;
+    (void)now_ns;
+    (void)arg;
+    event_signal(&timer_due);
+}
+
 /* Release the lock after the library has been called: queue-side work
    that must happen under it, then the notifications outside it. */
 static void unlock_and_kick(void)
@@ -153,17 +172,15 @@ static void unlock_and_kick(void)
         if (__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST))
             poll_deferred();
         kick |= take_tx_pending();
-        bool wake_timer = false;
         if (stack) {
             uint64_t d = net_next_deadline(stack);
             if (d < timer_target) {
                 timer_target = d;
-                wake_timer = true;
+                uint64_t now = clock_now_ns();
+                timer_set_oneshot(&stack_timer, d > now ? d - now : 0, stack_timer_fired, NULL);
             }
         }
         raw_unlock();
-        if (wake_timer)
-            event_signal(&timer_kick);
         /* A receive thread may have deferred to us after our last look;
            it saw the lock held, so it is now up to us. */
         if (!__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST) || !lock_try())
@@ -300,20 +317,19 @@ static void netif_rx(void *ctx, const uint8_t *frame, size_t len, unsigned flags
 
 /* ---- timers ------------------------------------------------------------- */
 
+/* Runs the stack's due timers whenever the stack timer fires; unlocking
+   arms it again for the next deadline. */
 static int timer_thread(void *arg)
 {
     (void)arg;
     for (;;) {
+        event_wait(&timer_due);
         raw_lock();
         uint64_t now = clock_now_ns();
         if (net_next_deadline(stack) <= now)
             net_poll(stack, now);
-        uint64_t d = net_next_deadline(stack);
-        timer_target = d;
+        timer_target = UINT64_MAX;      /* fired: nothing armed now */
         unlock_and_kick();
-        now = clock_now_ns();
-        if (d > now)
-            event_wait_timeout(&timer_kick, d == UINT64_MAX ? TIMEOUT_INFINITE : (int64_t)(d - now));
     }
     return 0;
 }
@@ -413,7 +429,8 @@ static size_t ram_bytes(void)
 static int net_service_init(void)
 {
     wait_queue_init(&lock_wq);
-    event_init(&timer_kick, false, true);
+    event_init(&timer_due, false, true);
+    timer_init(&stack_timer);
     wait_queue_init(&stack_wq);
 
     struct net_port port = {

@@ -87,6 +87,25 @@ def test_ping_from_node(lab):
     assert HOST_ADDR in node.run("arp")
 
 
+def test_ping_interval_and_quiet(lab):
+    ns, node = lab
+    out = node.run(f"ping {HOST_ADDR} -c 5 -i 0.05 -q")
+    assert "bytes from" not in out, out
+    assert "5 packets transmitted, 5 received, 0% packet loss" in out
+    for bad in ("0", "0.0001", "abc", "1.2.3", ""):
+        out = node.run(f"ping {HOST_ADDR} -c 1 -i {bad}".rstrip())
+        assert "error" in out or "usage" in out, (bad, out)
+
+
+def test_ping_unanswered_times_out(lab):
+    """Nobody has 10.77.0.99: the stack's timer (armed by the ping, run by
+    the net-timer thread) must end the wait after its 2 s timeout."""
+    ns, node = lab
+    out = node.run("ping 10.77.0.99 -c 1", timeout=30)
+    assert "seq=0: timed out" in out, out
+    assert "1 packets transmitted, 0 received, 100% packet loss" in out
+
+
 def test_tcp_echo_16mib(lab):
     ns, node = lab
     sent, got, n = echo_transfer(ns, 16 * MiB)
