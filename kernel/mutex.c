@@ -66,6 +66,12 @@ int mutex_acquire_timeout(struct mutex *m, int64_t timeout_ns)
     return result;
 }
 
+bool mutex_try_acquire(struct mutex *m)
+{
+    assert(m->magic == MUTEX_MAGIC);
+    return try_take(m, thread_current());
+}
+
 void mutex_acquire(struct mutex *m)
 {
     mutex_acquire_timeout(m, TIMEOUT_INFINITE);

@@ -6,6 +6,7 @@
 #ifndef KERNEL_MUTEX_H
 #define KERNEL_MUTEX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "kernel/wait.h"
 
@@ -21,6 +22,9 @@ struct mutex {
 void mutex_init(struct mutex *m);
 void mutex_destroy(struct mutex *m);
 void mutex_acquire(struct mutex *m);
+/* Takes m if it is free, without waiting: true when taken. Never blocks,
+   so a thread that must not sleep on m can do something else instead. */
+bool mutex_try_acquire(struct mutex *m);
 /* 0, or ERR_TIMED_OUT when the timeout (ns) passed first. */
 int mutex_acquire_timeout(struct mutex *m, int64_t timeout_ns);
 void mutex_release(struct mutex *m);

@@ -77,6 +77,43 @@ KTEST(mutex_timeout)
     return 0;
 }
 
+static volatile int try_result = -1;
+
+static int try_from_other_thread(void *arg)
+{
+    try_result = mutex_try_acquire(arg);
+    if (try_result)
+        mutex_release(arg);
+    return 0;
+}
+
+/* Try-acquire takes a free mutex, fails at once on a held one (also from
+   another thread), and a failed try leaves the holder's mutex intact. */
+KTEST(mutex_try_acquire)
+{
+    static struct mutex m;
+    mutex_init(&m);
+    KT_ASSERT(mutex_try_acquire(&m));
+    KT_ASSERT(mutex_held(&m));
+    uint64_t start = clock_now_ns();
+    struct thread *t = thread_spawn("kt-try", try_from_other_thread, &m, THREAD_PRIORITY_DEFAULT, 0);
+    KT_ASSERT(t != NULL);
+    KT_ASSERT_EQ(thread_join(t, NULL, TIMEOUT_INFINITE), 0);
+    KT_ASSERT_EQ(try_result, 0);
+    KT_ASSERT(clock_now_ns() - start < LATE_TOLERANCE_NS);   /* did not wait */
+    KT_ASSERT(mutex_held(&m));
+    mutex_release(&m);
+    try_result = -1;
+    t = thread_spawn("kt-try", try_from_other_thread, &m, THREAD_PRIORITY_DEFAULT, 0);
+    KT_ASSERT(t != NULL);
+    KT_ASSERT_EQ(thread_join(t, NULL, TIMEOUT_INFINITE), 0);
+    KT_ASSERT_EQ(try_result, 1);
+    KT_ASSERT(mutex_try_acquire(&m));   /* released by the other thread */
+    mutex_release(&m);
+    mutex_destroy(&m);
+    return 0;
+}
+
 static struct semaphore items, slots;
 static volatile int ring[4];
 static volatile int produced_sum, consumed_sum;
