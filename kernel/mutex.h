@@ -28,6 +28,10 @@ bool mutex_try_acquire(struct mutex *m);
 /* 0, or ERR_TIMED_OUT when the timeout (ns) passed first. */
 int mutex_acquire_timeout(struct mutex *m, int64_t timeout_ns);
 void mutex_release(struct mutex *m);
+/* The same, but a more important waiter it wakes does not take this hart
+   before the caller returns: for a caller with work to finish at once
+   (the net lock notifies devices right after letting go). */
+void mutex_release_no_yield(struct mutex *m);
 int mutex_held(const struct mutex *m);
 
 #endif

@@ -114,6 +114,57 @@ KTEST(mutex_try_acquire)
     return 0;
 }
 
+/* A more important waiter that mutex_release wakes on the same hart takes
+   the hart at once; with mutex_release_no_yield the releaser goes on first. */
+static volatile int waiter_took;
+
+static int take_and_note(void *arg)
+{
+    mutex_acquire(arg);
+    waiter_took = 1;
+    mutex_release(arg);
+    return 0;
+}
+
+/* Returns whether the waiter ran before the releaser's next instruction. */
+static int release_with_waiter(void *arg)
+{
+    bool yield = arg != NULL;
+    static struct mutex m;
+    mutex_init(&m);
+    mutex_acquire(&m);
+    waiter_took = 0;
+    struct thread *w = thread_create("kt-waiter", take_and_note, &m, THREAD_PRIORITY_HIGH, 0);
+    if (!w)
+        return -1;
+    thread_pin(w, thread_current()->pinned_cpu);
+    thread_start(w);                /* it runs, finds the mutex held, sleeps */
+    if (yield)
+        mutex_release(&m);
+    else
+        mutex_release_no_yield(&m);
+    int saw = waiter_took;
+    thread_join(w, NULL, TIMEOUT_INFINITE);
+    mutex_destroy(&m);
+    return saw;
+}
+
+KTEST(mutex_release_no_yield)
+{
+    int hart = (int)(cpu_count - 1);
+    for (int yield = 0; yield < 2; yield++) {
+        struct thread *t = thread_create("kt-release", release_with_waiter,
+                                         yield ? (void *)1 : NULL, THREAD_PRIORITY_DEFAULT, 0);
+        KT_ASSERT(t != NULL);
+        thread_pin(t, hart);
+        thread_start(t);
+        int saw = -1;
+        KT_ASSERT_EQ(thread_join(t, &saw, TIMEOUT_INFINITE), 0);
+        KT_ASSERT_EQ(saw, yield);
+    }
+    return 0;
+}
+
 static struct semaphore items, slots;
 static volatile int ring[4];
 static volatile int produced_sum, consumed_sum;

@@ -169,7 +169,9 @@ static void unlock_and_kick(void)
                 timer_set_oneshot(&stack_timer, d > now ? d - now : 0, stack_timer_fired, NULL);
             }
         }
-        mutex_release(&net_mutex);
+        /* Not yielding to a waiter here: the frames just queued would
+           wait unnotified until this thread ran again. */
+        mutex_release_no_yield(&net_mutex);
         /* A receive thread may have deferred to us after our last look;
            it saw the lock held, so it is now up to us. */
         if (!__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST) || !mutex_try_acquire(&net_mutex))
