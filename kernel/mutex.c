@@ -66,12 +66,18 @@ int mutex_acquire_timeout(struct mutex *m, int64_t timeout_ns)
     return result;
 }
 
+bool mutex_try_acquire(struct mutex *m)
+{
+    assert(m->magic == MUTEX_MAGIC);
+    return try_take(m, thread_current());
+}
+
 void mutex_acquire(struct mutex *m)
 {
     mutex_acquire_timeout(m, TIMEOUT_INFINITE);
 }
 
-void mutex_release(struct mutex *m)
+static void release(struct mutex *m, bool yield)
 {
     assert(m->magic == MUTEX_MAGIC);
     if (m->holder != thread_current())
@@ -80,9 +86,19 @@ void mutex_release(struct mutex *m)
     if (__atomic_load_n(&m->waiters, __ATOMIC_SEQ_CST) > 0) {
         uint64_t state;
         spin_lock_irqsave(&thread_lock, state);
-        wait_queue_wake_one(&m->wq, true, 0);
+        wait_queue_wake_one(&m->wq, yield, 0);
         spin_unlock_irqrestore(&thread_lock, state);
     }
+}
+
+void mutex_release(struct mutex *m)
+{
+    release(m, true);
+}
+
+void mutex_release_no_yield(struct mutex *m)
+{
+    release(m, false);
 }
 
 int mutex_held(const struct mutex *m)

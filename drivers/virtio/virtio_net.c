@@ -58,6 +58,8 @@ struct virtio_net {
     netdev_batch_begin_fn batch_begin;
     netdev_batch_fn batch_end;
     int tx_unkicked;                /* frames queued since the last tx kick */
+    bool tx_waiting;                /* atomic: a frame found the ring full, the
+                                       sender waits for virtio_net_tx_space() */
     struct virtio_net_stats stats;
     int index;
 };
@@ -114,6 +116,16 @@ static void reclaim_tx(struct virtio_net *nd)
         nd->tx_free[nd->tx_free_count++] = (uint16_t)((uintptr_t)tok - 1);
         spin_unlock_irqrestore(&nd->tx_lock, s);
     }
+}
+
+/* Free transmit buffers (reclaimed ones only). */
+static int tx_free_now(struct virtio_net *nd)
+{
+    uint64_t s;
+    spin_lock_irqsave(&nd->tx_lock, s);
+    int n = nd->tx_free_count;
+    spin_unlock_irqrestore(&nd->tx_lock, s);
+    return n;
 }
 
 /* Hands every used receive buffer up and reposts it; returns how many.
@@ -176,7 +188,10 @@ int virtio_net_poll(struct virtio_net *nd)
 /*
  * The receive thread. It hands each burst up inside the receiver's batch
  * hooks; when the receiver declines (its lock is busy) the frames stay in
- * the ring for the receiver to collect (virtio_net_poll).
+ * the ring for the receiver to collect (virtio_net_poll). It also runs the
+ * hooks when a sender waits for transmit room and there is some now, even
+ * with nothing received, so that the receiver resumes sending
+ * (virtio_net_tx_space) when it lets go.
  */
 static int rx_thread(void *arg)
 {
@@ -188,7 +203,8 @@ static int rx_thread(void *arg)
             drain_all(nd);
             continue;
         }
-        if (!used_pending(&nd->rxq) || !nd->batch_begin(nd->receiver_ctx))
+        bool tx_room = __atomic_load_n(&nd->tx_waiting, __ATOMIC_SEQ_CST) && tx_free_now(nd) > 0;
+        if ((!used_pending(&nd->rxq) && !tx_room) || !nd->batch_begin(nd->receiver_ctx))
             continue;
         drain_all(nd);
         nd->batch_end(nd->receiver_ctx);
@@ -217,7 +233,13 @@ int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64
     return virtio_net_queue_sg(nd, &p, 1, timeout_ns);
 }
 
-/* A free transmit buffer's index, waiting up to timeout_ns for one. */
+/*
+ * A free transmit buffer's index, waiting up to timeout_ns for one. With
+ * timeout 0 a full ring is reported at once (backpressure: the caller
+ * holds its stack's lock and must not wait here); the transmit interrupt
+ * is then left on, so the completion wakes the receive thread, which has
+ * the receiver call virtio_net_tx_space() (see virtio_net_set_batch).
+ */
 static int take_tx_buffer(struct virtio_net *nd, int64_t timeout_ns)
 {
     int idx = -1;
@@ -230,6 +252,19 @@ static int take_tx_buffer(struct virtio_net *nd, int64_t timeout_ns)
         spin_unlock_irqrestore(&nd->tx_lock, s);
         if (idx >= 0)
             return idx;
+        if (timeout_ns == 0) {
+            /* what we queued is notified when the caller lets go */
+            __atomic_store_n(&nd->tx_waiting, true, __ATOMIC_SEQ_CST);
+            want_irq(&nd->txq, true);
+            reclaim_tx(nd);   /* anything finished before the interrupt was on */
+            if (tx_free_now(nd) == 0) {
+                nd->stats.tx_full++;
+                return ERR_WOULD_BLOCK;
+            }
+            __atomic_store_n(&nd->tx_waiting, false, __ATOMIC_SEQ_CST);
+            want_irq(&nd->txq, false);
+            continue;
+        }
         /* Ring full: make sure the device knows about what we queued,
            and only now ask to hear about completions (normally they are
            reclaimed here, on the next send). */
@@ -246,6 +281,17 @@ static int take_tx_buffer(struct virtio_net *nd, int64_t timeout_ns)
     }
 }
 
+int virtio_net_tx_space(struct virtio_net *nd)
+{
+    reclaim_tx(nd);
+    int n = tx_free_now(nd);
+    if (n > 0 && __atomic_load_n(&nd->tx_waiting, __ATOMIC_SEQ_CST)) {
+        __atomic_store_n(&nd->tx_waiting, false, __ATOMIC_SEQ_CST);
+        want_irq(&nd->txq, false);   /* back to reclaiming on send */
+    }
+    return n;
+}
+
 int virtio_net_queue_sg(struct virtio_net *nd, const struct netdev_piece *pieces, int count,
                         int64_t timeout_ns)
 {
@@ -256,7 +302,8 @@ int virtio_net_queue_sg(struct virtio_net *nd, const struct netdev_piece *pieces
         return len < 14 ? ERR_INVALID_ARGS : ERR_TOO_BIG;
     int idx = take_tx_buffer(nd, timeout_ns);
     if (idx < 0) {
-        nd->stats.tx_dropped++;
+        if (timeout_ns != 0)
+            nd->stats.tx_dropped++;   /* waited in vain: the frame is lost */
         return idx;
     }
     uint8_t *buf = nd->tx_bufs + (size_t)idx * BUF_SIZE;

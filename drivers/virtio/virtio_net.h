@@ -47,15 +47,25 @@ int virtio_net_poll(struct virtio_net *nd);
 /* Set the receiver; frames arriving before that are dropped and counted. */
 void virtio_net_set_receiver(struct virtio_net *nd, netdev_rx_fn fn, void *ctx);
 /* Queue one Ethernet frame (without FCS). ERR_WOULD_BLOCK when the ring
-   is full and timeout passes; ERR_TOO_BIG over the MTU. */
+   is full and timeout passes (a drop, counted in tx_dropped); ERR_TOO_BIG
+   over the MTU. */
 int virtio_net_send(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns);
 /*
  * The same without telling the device yet: queue a burst, then call
  * virtio_net_flush() once (each notification is a trap into the device
  * model, the most expensive step of sending under QEMU).
+ *
+ * Timeout 0 is backpressure: a full ring returns ERR_WOULD_BLOCK at once
+ * (counted in tx_full, not a drop: the caller keeps the frame) and arms
+ * the transmit interrupt; when buffers come back the receive thread runs
+ * the batch hooks (virtio_net_set_batch), in which, or at any later time,
+ * the receiver calls virtio_net_tx_space() and sends again.
  */
 int virtio_net_queue(struct virtio_net *nd, const void *frame, size_t len, int64_t timeout_ns);
 void virtio_net_flush(struct virtio_net *nd);
+/* Reclaims finished transmit buffers; returns how many are free. Once
+   positive after a refusal it also turns the transmit interrupt off. */
+int virtio_net_tx_space(struct virtio_net *nd);
 /* virtio_net_queue() for a frame in pieces (headers, then payload still in
    a socket buffer): copied once, straight into the driver's buffer. */
 struct netdev_piece {
@@ -68,6 +78,7 @@ int virtio_net_queue_sg(struct virtio_net *nd, const struct netdev_piece *pieces
 struct virtio_net_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+    uint64_t tx_full;               /* frames refused at once: ring full (timeout 0) */
     uint64_t irqs;
     uint64_t kicks;                 /* queue notifications (traps into the device) */
     uint64_t kick_cycles;           /* cycle counter spent in them */

@@ -77,6 +77,94 @@ KTEST(mutex_timeout)
     return 0;
 }
 
+static volatile int try_result = -1;
+
+static int try_from_other_thread(void *arg)
+{
+    try_result = mutex_try_acquire(arg);
+    if (try_result)
+        mutex_release(arg);
+    return 0;
+}
+
+/* Try-acquire takes a free mutex, fails at once on a held one (also from
+   another thread), and a failed try leaves the holder's mutex intact. */
+KTEST(mutex_try_acquire)
+{
+    static struct mutex m;
+    mutex_init(&m);
+    KT_ASSERT(mutex_try_acquire(&m));
+    KT_ASSERT(mutex_held(&m));
+    uint64_t start = clock_now_ns();
+    struct thread *t = thread_spawn("kt-try", try_from_other_thread, &m, THREAD_PRIORITY_DEFAULT, 0);
+    KT_ASSERT(t != NULL);
+    KT_ASSERT_EQ(thread_join(t, NULL, TIMEOUT_INFINITE), 0);
+    KT_ASSERT_EQ(try_result, 0);
+    KT_ASSERT(clock_now_ns() - start < LATE_TOLERANCE_NS);   /* did not wait */
+    KT_ASSERT(mutex_held(&m));
+    mutex_release(&m);
+    try_result = -1;
+    t = thread_spawn("kt-try", try_from_other_thread, &m, THREAD_PRIORITY_DEFAULT, 0);
+    KT_ASSERT(t != NULL);
+    KT_ASSERT_EQ(thread_join(t, NULL, TIMEOUT_INFINITE), 0);
+    KT_ASSERT_EQ(try_result, 1);
+    KT_ASSERT(mutex_try_acquire(&m));   /* released by the other thread */
+    mutex_release(&m);
+    mutex_destroy(&m);
+    return 0;
+}
+
+/* A more important waiter that mutex_release wakes on the same hart takes
+   the hart at once; with mutex_release_no_yield the releaser goes on first. */
+static volatile int waiter_took;
+
+static int take_and_note(void *arg)
+{
+    mutex_acquire(arg);
+    waiter_took = 1;
+    mutex_release(arg);
+    return 0;
+}
+
+/* Returns whether the waiter ran before the releaser's next instruction. */
+static int release_with_waiter(void *arg)
+{
+    bool yield = arg != NULL;
+    static struct mutex m;
+    mutex_init(&m);
+    mutex_acquire(&m);
+    waiter_took = 0;
+    struct thread *w = thread_create("kt-waiter", take_and_note, &m, THREAD_PRIORITY_HIGH, 0);
+    if (!w)
+        return -1;
+    thread_pin(w, thread_current()->pinned_cpu);
+    thread_start(w);                /* it runs, finds the mutex held, sleeps */
+    if (yield)
+        mutex_release(&m);
+    else
+        mutex_release_no_yield(&m);
+    int saw = waiter_took;
+    thread_join(w, NULL, TIMEOUT_INFINITE);
+    mutex_destroy(&m);
+    return saw;
+}
+
+KTEST(mutex_release_no_yield)
+{
+    int hart = (int)(cpu_count - 1);
+    for (int yield = 0; yield < 2; yield++) {
+        struct thread *t = thread_create("kt-release", release_with_waiter,
+                                         yield ? (void *)1 : NULL, THREAD_PRIORITY_DEFAULT, 0);
+        KT_ASSERT(t != NULL);
+        thread_pin(t, hart);
+        thread_start(t);
+        int saw = -1;
+        KT_ASSERT_EQ(thread_join(t, &saw, TIMEOUT_INFINITE), 0);
+        KT_ASSERT_EQ(saw, yield);
+    }
+    return 0;
+}
+
 static struct semaphore items, slots;
 static volatile int ring[4];
 static volatile int produced_sum, consumed_sum;

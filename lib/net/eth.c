@@ -82,6 +82,16 @@ int eth_output(struct net_stack *s, struct net_netif *nif, const uint8_t dst[6],
             net_tx_linearize(s);
         r = nif->tx(nif, frame, len);
     }
+    if (r == ERR_WOULD_BLOCK) {
+        /* no room in the driver: TCP holds the segment back (tcp_out.c);
+           anything else is dropped, as on a congested wire */
+        nif->stats.tx_busy++;
+        s->tx_refused = true;
+        if (s->tx_may_block)
+            return r;
+        nif->stats.tx_dropped++;
+        return 0;
+    }
     if (r < 0) {
         nif->stats.tx_errors++;
         return r;

@@ -44,6 +44,7 @@ struct net_proto_stats {
     uint64_t tcp_in, tcp_out, tcp_bad, tcp_retrans, tcp_fast_retrans, tcp_rto;
     uint64_t tcp_rst_in, tcp_rst_out, tcp_challenge_ack, tcp_dup_in;
     uint64_t tcp_listen_drop, tcp_mem_drop;
+    uint64_t tcp_tx_busy;      /* segments the interface refused, held back to send again */
     uint64_t arp_in, arp_out;
 };
 

@@ -27,6 +27,20 @@ int net_netif_add(struct net_stack *s, const struct net_netif_config *cfg,
     return 0;
 }
 
+void net_netif_tx_ready(struct net_netif *n)
+{
+    struct net_stack *s = n->stack;
+    net_enter(s);
+    s->tx_refused = false;
+    /* Any interface's refusal stalls a connection; resuming them all is
+       harmless (output that is refused again stalls again). Stop when the
+       driver is full again rather than refusing every connection in turn. */
+    for (struct net_sock *sk = s->socks; sk && !s->tx_refused; sk = sk->next)
+        if (sk->type == NET_SOCK_TCP && sk->tcp.tx_stalled)
+            tcp_tx_resume(sk);
+    net_leave(s);
+}
+
 struct net_netif *net_netif_first(struct net_stack *s)
 {
     return s->netifs;

@@ -33,6 +33,7 @@
 struct net_if_stats {
     uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
     uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
+    uint64_t tx_busy;       /* frames the driver had no room for (see net_tx_fn) */
 };
 
 struct net_netif;
@@ -41,6 +42,15 @@ struct net_netif;
  * Sends one Ethernet frame (destination MAC first, no FCS). The frame is
  * only valid during the call: copy it. Return 0, or a negative error when the
  * frame was dropped (counted as a tx error).
+ *
+ * Backpressure: a driver whose transmit queue is full returns
+ * ERR_WOULD_BLOCK at once (it must not wait: the caller holds the net lock)
+ * and later calls net_netif_tx_ready() when it has room again. A TCP
+ * segment refused that way does not count as sent: the connection sends it
+ * again from net_netif_tx_ready(), with no retransmission timeout and no
+ * change to its congestion state. Other frames (UDP, ICMP, ARP) are
+ * dropped, as on a congested wire, and counted in tx_dropped. Every
+ * refusal counts in tx_busy.
  */
 typedef int (*net_tx_fn)(struct net_netif *netif, const void *frame, size_t len);
 
@@ -95,6 +105,13 @@ int net_netif_set_addr(struct net_netif *netif, uint32_t addr, unsigned prefix_l
                        uint32_t gateway, uint32_t dns);
 /* Interfaces in order, starting with loopback ("lo"). */
 struct net_netif *net_netif_first(struct net_stack *stack);
+
+/*
+ * The driver has room again after refusing a frame with ERR_WOULD_BLOCK:
+ * TCP connections whose output was refused send what they hold back (under
+ * the net lock, like every call). Cheap when nothing waits.
+ */
+void net_netif_tx_ready(struct net_netif *netif);
 
 /* Feeds one received Ethernet frame (no FCS). The frame stays the caller's. */
 void net_input(struct net_stack *stack, struct net_netif *netif,

@@ -93,6 +93,12 @@ struct tcp_pcb {
     /* behaviour */
     bool nodelay, keepalive;
     bool ack_now;              /* send an ACK at the end of input */
+    /*
+     * The interface refused a segment for lack of room (backpressure):
+     * nothing about it counts as sent; net_netif_tx_ready() runs output
+     * again. rexmt_owed: the refused one was a fast retransmission.
+     */
+    bool tx_stalled, rexmt_owed;
     unsigned unacked_segs;     /* full segments received since our last ACK */
     uint64_t keep_idle, keep_intvl;
     unsigned keep_cnt;
@@ -216,6 +222,13 @@ struct net_stack {
      */
     struct net_iov tx_tail[2];
     size_t tx_tail_off;          /* where in txbuf the payload belongs */
+    /*
+     * Set by TCP around ip_output() for segments it can send again later:
+     * a frame the driver refuses (ERR_WOULD_BLOCK) is then reported back
+     * instead of dropped. tx_refused: some interface refused a frame since
+     * net_netif_tx_ready() last ran.
+     */
+    bool tx_may_block, tx_refused;
     struct rate icmp_rate;       /* ICMP errors we send */
     struct rate challenge_rate;  /* RFC 5961 challenge ACKs */
     uint8_t txbuf[NET_FRAME_MAX] __attribute__((aligned(8)));
@@ -305,6 +318,7 @@ uint64_t tcp_deadline(struct net_stack *s);
 void tcp_icmp_error(struct net_stack *s, const uint8_t *inner, size_t len, int err);
 void tcp_arp_failed(struct net_stack *s, uint32_t nexthop);
 void tcp_free_buffers(struct net_sock *sk);
+void tcp_tx_resume(struct net_sock *sk);
 
 /* dhcp.c / dns.c */
 bool dhcp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,

@@ -4,6 +4,13 @@
  *
  * A segment is built in place in stack->txbuf: header, then the payload
  * copied once out of the send ring, then one checksum pass.
+ *
+ * Backpressure: when the interface has no room (ERR_WOULD_BLOCK from the
+ * driver) a segment is not sent at all: snd_nxt, snd_max, the RTT sample,
+ * the retransmission timer and the ACK we owe stay as they were, the
+ * connection is marked tx_stalled, and net_netif_tx_ready() runs its
+ * output again (tcp_tx_resume). So a full transmit ring slows the sender
+ * down like a slow link, with no loss, no timeout and no cwnd cut.
  */
 #include "net/tcp_priv.h"
 
@@ -119,6 +126,11 @@ static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
     }
     csum_store(th + 16, csum_finish(sum));
 
+    /* as it was, should the interface refuse the segment */
+    bool ack_now = tp->ack_now;
+    unsigned unacked = tp->unacked_segs;
+    uint64_t delack = tp->t_delack;
+    uint32_t rcv_adv = tp->rcv_adv;
     if (flags & TCP_ACK) {
         /* this segment acknowledges everything: no ACK is owed any more */
         tp->ack_now = false;
@@ -128,11 +140,24 @@ static int build_and_send(struct net_sock *sk, uint32_t seq, uint8_t flags,
         if (seq_gt(tp->rcv_nxt + adv, tp->rcv_adv))
             tp->rcv_adv = tp->rcv_nxt + adv;
     }
+    s->tx_may_block = !(flags & TCP_RST);
+    int ret = ip_output(s, sk->laddr, sk->raddr, IP_PROTO_TCP, len);
+    s->tx_may_block = false;
+    s->tx_tail[0].len = s->tx_tail[1].len = 0;
+    if (ret == ERR_WOULD_BLOCK) {
+        /* not sent: nothing above happened, and output runs again from
+           net_netif_tx_ready(); a refused ACK (or probe) is still owed */
+        tp->ack_now = ack_now || (n == 0 && !(flags & (TCP_SYN | TCP_FIN)));
+        tp->unacked_segs = unacked;
+        tp->t_delack = delack;
+        tp->rcv_adv = rcv_adv;
+        tp->tx_stalled = true;
+        s->stats.tcp_tx_busy++;
+        return ret;
+    }
     if (flags & TCP_RST)
         s->stats.tcp_rst_out++;
     s->stats.tcp_out++;
-    int ret = ip_output(s, sk->laddr, sk->raddr, IP_PROTO_TCP, len);
-    s->tx_tail[0].len = s->tx_tail[1].len = 0;
     return ret;
 }
 
@@ -148,7 +173,8 @@ static void send_syn(struct net_sock *sk)
 {
     struct tcp_pcb *tp = &sk->tcp;
     uint8_t flags = TCP_SYN | (tp->state == TCP_SYN_SENT ? 0 : TCP_ACK);
-    build_and_send(sk, tp->iss, flags, 0, 0);
+    if (build_and_send(sk, tp->iss, flags, 0, 0) == ERR_WOULD_BLOCK)
+        return;   /* snd_nxt stays at iss: tcp_output sends it on resume */
     tp->snd_nxt = tp->iss + 1;
     if (seq_gt(tp->snd_nxt, tp->snd_max))
         tp->snd_max = tp->snd_nxt;
@@ -156,10 +182,11 @@ static void send_syn(struct net_sock *sk)
 }
 
 /*
- * Sends one segment from seq: up to max bytes of data, with FIN if it
- * reaches the end of a closed stream. Returns sequence space used.
+ * Sends one segment from seq: up to n bytes of data, with FIN if it
+ * reaches the end of a closed stream. Returns the sequence space used, or
+ * ERR_WOULD_BLOCK when the interface had no room (nothing sent).
  */
-static uint32_t send_from(struct net_sock *sk, uint32_t seq, uint32_t n)
+static int send_from(struct net_sock *sk, uint32_t seq, uint32_t n)
 {
     struct tcp_pcb *tp = &sk->tcp;
     uint32_t data_end = tp->sbuf_seq + tp->sbuf.len;
@@ -168,8 +195,9 @@ static uint32_t send_from(struct net_sock *sk, uint32_t seq, uint32_t n)
         flags |= TCP_PSH;
     if (tp->fin_queued && seq + n == data_end)
         flags |= TCP_FIN;
-    build_and_send(sk, seq, flags, seq - tp->sbuf_seq, n);
-    return n + ((flags & TCP_FIN) ? 1 : 0);
+    if (build_and_send(sk, seq, flags, seq - tp->sbuf_seq, n) == ERR_WOULD_BLOCK)
+        return ERR_WOULD_BLOCK;
+    return (int)(n + ((flags & TCP_FIN) ? 1 : 0));
 }
 
 void tcp_output(struct net_sock *sk)
@@ -226,6 +254,9 @@ void tcp_output(struct net_sock *sk)
             if (n < avail && n < tp->max_snd_wnd / 2 && tp->snd_max != tp->snd_una)
                 break;
         }
+        int used = send_from(sk, tp->snd_nxt, n);
+        if (used < 0)
+            return;   /* the interface is full: resumed by net_netif_tx_ready() */
         if (!fresh)
             s->stats.tcp_retrans++;
         if (fresh && !tp->rtt_timing && n) {
@@ -233,7 +264,7 @@ void tcp_output(struct net_sock *sk)
             tp->rtt_seq = tp->snd_nxt;
             tp->rtt_start = s->now;
         }
-        tp->snd_nxt += send_from(sk, tp->snd_nxt, n);
+        tp->snd_nxt += (uint32_t)used;
         if (seq_gt(tp->snd_nxt, tp->snd_max))
             tp->snd_max = tp->snd_nxt;
         arm_rexmt(sk);
@@ -254,6 +285,25 @@ void tcp_output(struct net_sock *sk)
         }
         tp->t_rexmt = NEVER;
     }
+}
+
+/*
+ * The interface has room again after refusing this connection's output:
+ * first a fast retransmission it refused (if still in recovery), then
+ * whatever output allows now (data, or the ACK still owed).
+ */
+void tcp_tx_resume(struct net_sock *sk)
+{
+    struct tcp_pcb *tp = &sk->tcp;
+    tp->tx_stalled = false;
+    if (tp->rexmt_owed) {
+        tp->rexmt_owed = false;
+        if (tp->in_recovery && tp->snd_una != tp->snd_max)
+            tcp_retransmit_first(sk);
+        if (tp->tx_stalled)
+            return;
+    }
+    tcp_output(sk);
 }
 
 void tcp_send_ack(struct net_sock *sk)
@@ -287,8 +337,12 @@ void tcp_retransmit_first(struct net_sock *sk)
     uint32_t n = min32(data_end - tp->snd_una, tp->mss);
     if (n == 0 && !tp->fin_queued)
         return;
+    if (send_from(sk, tp->snd_una, n) < 0) {
+        tp->rexmt_owed = true;   /* sent from tcp_tx_resume() */
+        return;
+    }
+    tp->rexmt_owed = false;
     sk->stack->stats.tcp_retrans++;
-    send_from(sk, tp->snd_una, n);
     if (tp->rtt_timing)
         tp->rtt_timing = false;   /* Karn: no sample across a retransmission */
 }

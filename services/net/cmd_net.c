@@ -51,16 +51,18 @@ static int cmd_ifconfig(int argc, char **argv)
         kprintf("       RX packets %llu bytes %llu errors %llu dropped %llu\n",
                 (unsigned long long)s->rx_packets, (unsigned long long)s->rx_bytes,
                 (unsigned long long)s->rx_errors, (unsigned long long)s->rx_dropped);
-        kprintf("       TX packets %llu bytes %llu errors %llu dropped %llu\n",
+        kprintf("       TX packets %llu bytes %llu errors %llu dropped %llu busy %llu\n",
                 (unsigned long long)s->tx_packets, (unsigned long long)s->tx_bytes,
-                (unsigned long long)s->tx_errors, (unsigned long long)s->tx_dropped);
+                (unsigned long long)s->tx_errors, (unsigned long long)s->tx_dropped,
+                (unsigned long long)s->tx_busy);
         if (nd) {
             struct virtio_net_stats ds;
             virtio_net_get_stats(nd, &ds);
-            kprintf("       device rx %llu tx %llu rx-dropped %llu rx-errors %llu tx-dropped %llu irqs %llu kicks %llu (%llu cycles each)\n",
+            kprintf("       device rx %llu tx %llu rx-dropped %llu rx-errors %llu tx-dropped %llu tx-full %llu irqs %llu kicks %llu (%llu cycles each)\n",
                     (unsigned long long)ds.rx_packets, (unsigned long long)ds.tx_packets,
                     (unsigned long long)ds.rx_dropped, (unsigned long long)ds.rx_errors,
-                    (unsigned long long)ds.tx_dropped, (unsigned long long)ds.irqs,
+                    (unsigned long long)ds.tx_dropped, (unsigned long long)ds.tx_full,
+                    (unsigned long long)ds.irqs,
                     (unsigned long long)ds.kicks,
                     (unsigned long long)(ds.kicks ? ds.kick_cycles / ds.kicks : 0));
         }
@@ -231,7 +233,7 @@ static int cmd_netstat(int argc, char **argv)
         P(icmp_in); P(icmp_out); P(udp_in); P(udp_out); P(udp_bad); P(udp_no_port);
         P(tcp_in); P(tcp_out); P(tcp_bad); P(tcp_retrans); P(tcp_fast_retrans); P(tcp_rto);
         P(tcp_rst_in); P(tcp_rst_out); P(tcp_challenge_ack); P(tcp_dup_in);
-        P(tcp_listen_drop); P(tcp_mem_drop); P(arp_in); P(arp_out);
+        P(tcp_listen_drop); P(tcp_mem_drop); P(tcp_tx_busy); P(arp_in); P(arp_out);
 #undef P
         kprintf("%-18s %zu\n", "stack_memory", mem);
         return 0;

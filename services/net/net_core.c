@@ -2,15 +2,22 @@
  * The kernel's network stack instance: port callbacks, the net lock, the
  * tickless timer thread, and one interface per virtio-net device.
  *
- * Locking: the net lock (lock_word) guards the whole lib/net stack (and netifs[], which
- * only grows during init). timer_target and tx_pending[] are guarded by it
- * too; rx_deferred is atomic. The stack-event sequence number and its wait
- * queue are guarded by thread_lock (so waiting needs no net lock).
+ * Locking: the net lock (net_mutex) guards the whole lib/net stack (and
+ * netifs[], which only grows during init). timer_target, tx_pending[] and
+ * tx_blocked[] are guarded by it too; rx_deferred is atomic. The
+ * stack-event sequence number and its wait queue are guarded by
+ * thread_lock (so waiting needs no net lock).
  *
  * A driver receive thread never sleeps on the net lock: when it is held,
  * the thread flags its device in rx_deferred and the holder hands the
  * frames in before it lets go (unlock_and_kick). Device notifications are
  * sent after the lock is released.
+ *
+ * Transmit backpressure: frames are queued without waiting (timeout 0); a
+ * full ring refuses the frame, the device is marked tx_blocked and lib/net
+ * holds TCP segments back. Whoever next lets go of the lock with room in
+ * that ring calls net_netif_tx_ready(); the driver's receive thread takes
+ * the lock for that when the ring's completion interrupt comes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,22 +38,12 @@
 #include "pus/err.h"
 
 #define MAX_NETIFS 4
-#define TX_WAIT_NS (2 * 1000 * 1000ll)   /* ring full: wait this long, then drop */
 
 struct netsvc_prof netsvc_prof;
 static struct net_stack *stack;
 
-/*
- * The net lock. Not a struct mutex: mutex_acquire() reads the current
- * thread as this_cpu()->current, and a thread preempted and moved to the
- * other hart between those two loads takes the other hart's thread for
- * itself (seen as a "recursive acquire" panic under load). This lock needs
- * no owner: a compare-and-swap fast path, and a wait queue under
- * thread_lock (interrupts off, so no migration) for the slow path.
- */
-static int lock_word;                    /* 1 while held */
-static int lock_waiters;                 /* threads in the slow path */
-static struct wait_queue lock_wq;        /* guarded by thread_lock */
+/* The net lock. The receive threads only ever try it (rx_begin). */
+static struct mutex net_mutex;
 static struct net_netif *netifs[MAX_NETIFS];
 static struct virtio_net *devices[MAX_NETIFS];
 static int netif_count;
@@ -78,43 +75,22 @@ struct virtio_net *netsvc_device(const struct net_netif *netif)
     return NULL;
 }
 
-static bool lock_try(void)
+/* Index of netif in netifs[] (it is always there: only ours get here). */
+static int netif_index(const struct net_netif *netif)
 {
-    int expected = 0;
-    return __atomic_compare_exchange_n(&lock_word, &expected, 1, false, __ATOMIC_SEQ_CST,
-                                       __ATOMIC_SEQ_CST);
-}
-
-static void raw_lock(void)
-{
-    if (lock_try())
-        return;
-    uint64_t s;
-    spin_lock_irqsave(&thread_lock, s);
-    __atomic_fetch_add(&lock_waiters, 1, __ATOMIC_SEQ_CST);
-    while (!lock_try())
-        wait_queue_block(&lock_wq, TIMEOUT_INFINITE);
-    __atomic_fetch_sub(&lock_waiters, 1, __ATOMIC_SEQ_CST);
-    spin_unlock_irqrestore(&thread_lock, s);
-}
-
-static void raw_unlock(void)
-{
-    __atomic_store_n(&lock_word, 0, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&lock_waiters, __ATOMIC_SEQ_CST) > 0) {
-        uint64_t s;
-        spin_lock_irqsave(&thread_lock, s);
-        wait_queue_wake_one(&lock_wq, false, 0);
-        spin_unlock_irqrestore(&thread_lock, s);
-    }
+    int i = 0;
+    while (i < netif_count - 1 && netifs[i] != netif)
+        i++;
+    return i;
 }
 
 void net_lock(void)
 {
-    raw_lock();
+    mutex_acquire(&net_mutex);
 }
 
 static bool tx_pending[MAX_NETIFS];     /* frames queued, device not told yet */
+static bool tx_blocked[MAX_NETIFS];     /* the ring refused a frame: lib/net waits */
 
 /* Devices whose receive thread found the lock busy and left frames in the
    ring for the lock holder (bit i: devices[i]). */
@@ -145,6 +121,18 @@ static void kick_devices(unsigned mask)
             virtio_net_flush(devices[i]);
 }
 
+/* Rings that refused frames and have room now: lib/net sends again
+   (net lock held; what it sends is notified with the rest). */
+static void resume_tx(void)
+{
+    for (int i = 0; i < netif_count; i++) {
+        if (tx_blocked[i] && virtio_net_tx_space(devices[i]) > 0) {
+            tx_blocked[i] = false;
+            net_netif_tx_ready(netifs[i]);
+        }
+    }
+}
+
 /* Collect frames receive threads left for us (net lock held). */
 static void poll_deferred(void)
 {
@@ -171,6 +159,7 @@ static void unlock_and_kick(void)
     for (;;) {
         if (__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST))
             poll_deferred();
+        resume_tx();
         kick |= take_tx_pending();
         if (stack) {
             uint64_t d = net_next_deadline(stack);
@@ -180,10 +169,12 @@ static void unlock_and_kick(void)
                 timer_set_oneshot(&stack_timer, d > now ? d - now : 0, stack_timer_fired, NULL);
             }
         }
-        raw_unlock();
+        /* Not yielding to a waiter here: the frames just queued would
+           wait unnotified until this thread ran again. */
+        mutex_release_no_yield(&net_mutex);
         /* A receive thread may have deferred to us after our last look;
            it saw the lock held, so it is now up to us. */
-        if (!__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST) || !lock_try())
+        if (!__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST) || !mutex_try_acquire(&net_mutex))
             break;
     }
     kick_devices(kick);
@@ -238,20 +229,24 @@ int netsvc_stack_wait(unsigned seq, int64_t timeout_ns)
 
 /* ---- frames ------------------------------------------------------------- */
 
-static void mark_tx_pending(struct net_netif *netif)
+/* After queueing into netif's ring: notify at unlock, and remember a
+   refusal (the ring was full) so that sending resumes when it has room. */
+static void queued(struct net_netif *netif, int r)
 {
-    for (int i = 0; i < netif_count; i++)
-        if (netifs[i] == netif)
-            tx_pending[i] = true;
+    int i = netif_index(netif);
+    tx_pending[i] = true;
+    if (r == ERR_WOULD_BLOCK)
+        tx_blocked[i] = true;
 }
 
 /* Frames wait in the ring until the net lock is released (one
-   notification per burst instead of one per frame). */
+   notification per burst instead of one per frame). Never waits for room:
+   a full ring is ERR_WOULD_BLOCK, backpressure for lib/net. */
 static int netif_tx(struct net_netif *netif, const void *frame, size_t len)
 {
     uint64_t i0 = rdcycle();
-    int r = virtio_net_queue(netif->driver, frame, len, TX_WAIT_NS);
-    mark_tx_pending(netif);
+    int r = virtio_net_queue(netif->driver, frame, len, 0);
+    queued(netif, r);
     netsvc_prof.tx_frames++;
     netsvc_prof.tx_cycles += rdcycle() - i0;
     return r;
@@ -267,8 +262,8 @@ static int netif_tx_sg(struct net_netif *netif, const struct net_iov *iov, int c
         return ERR_INVALID_ARGS;
     for (int i = 0; i < count; i++)
         p[i] = (struct netdev_piece){ iov[i].base, iov[i].len };
-    int r = virtio_net_queue_sg(netif->driver, p, count, TX_WAIT_NS);
-    mark_tx_pending(netif);
+    int r = virtio_net_queue_sg(netif->driver, p, count, 0);
+    queued(netif, r);
     netsvc_prof.tx_frames++;
     netsvc_prof.tx_cycles += rdcycle() - i0;
     return r;
@@ -279,25 +274,17 @@ static int netif_tx_sg(struct net_netif *netif, const struct net_iov *iov, int c
  * under one hold of the net lock (rx_begin ... rx_end). If the lock is
  * busy the thread does not wait for it: the holder collects the frames
  * when it lets go (unlock_and_kick), on whichever hart it runs, instead of
- * waking this thread again just to take the lock.
+ * waking this thread again just to take the lock. The same goes when the
+ * thread woke because the transmit ring has room again: the holder resumes
+ * sending (resume_tx) as it lets go.
  */
 static bool rx_begin(void *ctx)
 {
-    struct net_netif *nif = ctx;
-    if (!lock_try()) {
-        int i = 0;
-        while (i < netif_count && netifs[i] != nif)
-            i++;
-        if (i == netif_count) {          /* not ours to defer: just wait */
-            raw_lock();
-            return true;
-        }
-        __atomic_fetch_or(&rx_deferred, 1u << i, __ATOMIC_SEQ_CST);
-        /* the holder may have let go before it could see the flag */
-        if (!lock_try())
-            return false;
-    }
-    return true;
+    if (mutex_try_acquire(&net_mutex))
+        return true;
+    __atomic_fetch_or(&rx_deferred, 1u << netif_index(ctx), __ATOMIC_SEQ_CST);
+    /* the holder may have let go before it could see the flag */
+    return mutex_try_acquire(&net_mutex);
 }
 
 static void rx_end(void *ctx)
@@ -324,7 +311,7 @@ static int timer_thread(void *arg)
     (void)arg;
     for (;;) {
         event_wait(&timer_due);
-        raw_lock();
+        net_lock();
         uint64_t now = clock_now_ns();
         if (net_next_deadline(stack) <= now)
             net_poll(stack, now);
@@ -428,7 +415,7 @@ static size_t ram_bytes(void)
 
 static int net_service_init(void)
 {
-    wait_queue_init(&lock_wq);
+    mutex_init(&net_mutex);
     event_init(&timer_due, false, true);
     timer_init(&stack_timer);
     wait_queue_init(&stack_wq);
@@ -464,7 +451,7 @@ static int net_service_init(void)
     int count = virtio_net_count() < MAX_NETIFS ? virtio_net_count() : MAX_NETIFS;
     for (int i = 0; i < count; i++)
         conf[i] = conf_of(i, &dhcp_taken);
-    raw_lock();
+    net_lock();
     /* lib/net sends limited broadcasts (DHCP before it has an address) out
        of the first interface in its list, so the DHCP interface goes in
        first; our names and netifs[] keep the device order. */
@@ -483,7 +470,7 @@ static int net_service_init(void)
             int r = net_netif_add(stack, &nc, &nif);
             if (r < 0) {
                 log_error("net: eth%d: %s", i, err_str(r));
-                raw_unlock();
+                mutex_release(&net_mutex);
                 return r;
             }
             devices[i] = nd;

@@ -63,7 +63,15 @@ static void enqueue(struct sim *sim, int to, const void *data, size_t len, uint6
     *pp = f;
 }
 
+static void send_at(struct sim *sim, int from, const void *frame, size_t len, uint64_t t0);
+
 void sim_send(struct sim *sim, int from, const void *frame, size_t len)
+{
+    send_at(sim, from, frame, len, sim->now);
+}
+
+/* The frame leaves the sender at t0 (now, or when its ring lets it go). */
+static void send_at(struct sim *sim, int from, const void *frame, size_t len, uint64_t t0)
 {
     int to = 1 - from;
     sim->end[from].tx_frames++;
@@ -79,7 +87,7 @@ void sim_send(struct sim *sim, int from, const void *frame, size_t len)
         sim->duplicated++;
     }
     for (int c = 0; c < copies; c++) {
-        uint64_t at = sim->now + sim->latency_ns;
+        uint64_t at = t0 + sim->latency_ns;
         if (sim->jitter_ns && sim->reorder_pct && sim_rand(sim) % 100 < sim->reorder_pct)
             at += sim_rand(sim) % sim->jitter_ns;
         enqueue(sim, to, frame, len, at);
@@ -97,10 +105,54 @@ void sim_send(struct sim *sim, int from, const void *frame, size_t len)
     }
 }
 
+/* End of the outage holding time t, or t when none does. */
+static uint64_t outage_end(const struct sim_txq *q, uint64_t t)
+{
+    if (!q->outage_every_ns || t % q->outage_every_ns >= q->outage_ns)
+        return t;
+    return t - t % q->outage_every_ns + q->outage_ns;
+}
+
+/* Frames that have left the ring by now free their slots. */
+static void txq_retire(struct sim_txq *q, uint64_t now)
+{
+    while (q->used && q->out[q->head] <= now) {
+        q->head = (q->head + 1) % SIM_TXQ_MAX;
+        q->used--;
+    }
+}
+
+/* When a refused sender may go again: a slot free and no outage. */
+static uint64_t txq_ready_at(const struct sim_txq *q, uint64_t now)
+{
+    uint64_t t = now;
+    if (q->used >= q->cap && q->out[q->head] > t)
+        t = q->out[q->head];
+    return outage_end(q, t);
+}
+
 static int link_tx(struct net_netif *netif, const void *frame, size_t len)
 {
     struct sim *sim = netif->driver;
-    sim_send(sim, side_of(sim, netif->stack), frame, len);
+    int side = side_of(sim, netif->stack);
+    struct sim_txq *q = &sim->end[side].txq;
+    if (!q->cap) {
+        sim_send(sim, side, frame, len);
+        return 0;
+    }
+    txq_retire(q, sim->now);
+    if (q->used >= q->cap || outage_end(q, sim->now) != sim->now) {
+        q->refusals++;
+        q->refused = true;
+        return ERR_WOULD_BLOCK;
+    }
+    uint64_t t = q->last_out > sim->now ? q->last_out : sim->now;
+    t += q->gap_ns;
+    q->last_out = t;
+    q->out[(q->head + q->used) % SIM_TXQ_MAX] = t;
+    if (++q->used > q->max_used)
+        q->max_used = q->used;
+    send_at(sim, side, frame, len, t);
     return 0;
 }
 
@@ -186,6 +238,12 @@ static uint64_t next_event(struct sim *sim)
     if (sim->queue)
         t = sim->queue->at;
     for (int i = 0; i < 2; i++)
+        if (sim->end[i].txq.refused) {
+            uint64_t r = txq_ready_at(&sim->end[i].txq, sim->now);
+            if (r < t)
+                t = r;
+        }
+    for (int i = 0; i < 2; i++)
         if (sim->end[i].stack) {
             uint64_t d = net_next_deadline(sim->end[i].stack);
             if (d < t)
@@ -219,6 +277,20 @@ bool sim_run(struct sim *sim, uint64_t until, sim_done_fn done, void *ctx)
             free(f);
             continue;
         }
+        bool ready = false;
+        for (int i = 0; i < 2; i++) {
+            struct sim_txq *q = &sim->end[i].txq;
+            if (q->refused && txq_ready_at(q, sim->now) <= sim->now) {
+                /* the driver's completion path: room again */
+                txq_retire(q, sim->now);
+                q->refused = false;
+                q->ready_calls++;
+                net_netif_tx_ready(sim->end[i].netif);
+                ready = true;
+            }
+        }
+        if (ready)
+            continue;
         for (int i = 0; i < 2; i++)
             if (sim->end[i].stack && net_next_deadline(sim->end[i].stack) <= sim->now)
                 net_poll(sim->end[i].stack, sim->now);

@@ -26,6 +26,26 @@ struct sim_frame {
     uint8_t data[];
 };
 
+/*
+ * A driver's transmit ring in front of an end's link, for backpressure:
+ * at most cap frames wait, one leaves every gap_ns; during an outage
+ * (the first outage_ns of every outage_every_ns) nothing is taken. A frame
+ * that finds no room is refused with ERR_WOULD_BLOCK, and once there is
+ * room again the simulation calls net_netif_tx_ready(), as a driver does
+ * from its transmit-completion path. Off while cap is 0.
+ */
+#define SIM_TXQ_MAX 256
+struct sim_txq {
+    unsigned cap;              /* 1..SIM_TXQ_MAX; 0: no ring, frames go at once */
+    uint64_t gap_ns;
+    uint64_t outage_every_ns, outage_ns;
+    uint64_t out[SIM_TXQ_MAX]; /* departure times, oldest at head */
+    unsigned head, used;
+    uint64_t last_out;
+    bool refused;              /* refused a frame; tx_ready owed */
+    uint64_t refusals, ready_calls, max_used;
+};
+
 struct sim_end {
     struct sim *sim;
     struct net_stack *stack;
@@ -35,6 +55,7 @@ struct sim_end {
     unsigned events;           /* OR of all socket events seen */
     unsigned stack_events;
     uint64_t tx_frames;
+    struct sim_txq txq;
 };
 
 struct sim {
