@@ -107,3 +107,15 @@ def test_app_from_a_file_on_disk(tmp_path):
         n.run("write /apps/bad.wasm not a module")
         out = n.run("wasm run /apps/bad.wasm")
         assert out.startswith("error: wasm run: /apps/bad.wasm: "), out
+
+
+def test_directory_of_hundreds_of_entries(node):
+    """wasi-libc's readdir over a few hundred entries, whose names fill its
+    buffer many times: each entry once; removing entries while listing
+    (as rm -r does) leaves none behind."""
+    if not has_vfs(node):
+        pytest.skip("kernel built without services/vfs")
+    out = node.run("wasm run -d /tmp files /tmp many 300", timeout=600)
+    assert "[files] many ok: 300 entries, 300 removed while listing" in out, out
+    assert "app files exited with status 0" in out
+    assert "wasm-many" not in node.run("ls /tmp")
