@@ -679,6 +679,13 @@ int mdir_commit(struct fs *fs, struct fs_mdir *dir, const struct mattr *attrs,
         if (h->m.pair[0] == FS_BLOCK_NULL)
             continue;
         if (dropped) {
+            /* The directory goes on in the tail pair only when this one
+             * was split; otherwise the tail is the next directory's (or
+             * none) and the handle stays on the empty pair: at its end. */
+            if (!ldir.split) {
+                h->m = ldir;
+                continue;
+            }
             err = mdir_fetch(fs, &h->m, ldir.tail);
             if (err)
                 return err;

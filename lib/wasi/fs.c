@@ -120,6 +120,7 @@ static int fd_close(wasm_instance *in, void *user, wasm_value *a)
     int rc = 0;
     if (!f->is_dir && c->port.close)
         rc = c->port.close(c->port.ctx, f->handle);
+    wasi_listing_end(c, f);
     free(f->path);
     memset(f, 0, sizeof *f);
     RET(wasi_errno(rc));
@@ -258,8 +259,99 @@ static int fd_prestat_dir_name(wasm_instance *in, void *user, wasm_value *a)
     RET(0);
 }
 
-/* fd_readdir: dirents (24-byte header + name) from entry number `cookie`;
- * the last one may be cut short, which tells libc to call again. */
+/* ---- fd_readdir -------------------------------------------------------
+ *
+ * Cookies are entry numbers in the listing: the dirent of entry k carries
+ * d_next = k + 1, and a call with cookie k resumes at entry k. WASI leaves
+ * cookies opaque, so any scheme works as long as a cookie from a previous
+ * call resumes after its entry. The descriptor keeps the port's listing
+ * open between calls (struct wasi_listing), so reading a directory is one
+ * pass, and the app sees the entries of one iteration: with a rescan per
+ * call, removing an entry before the position made the next call skip one.
+ * A cookie behind the listing (rewinddir, seekdir) starts a new one.
+ */
+
+void wasi_listing_end(wasi_ctx *c, struct wasi_fd *f)
+{
+    if (!f->listing)
+        return;
+    if (c->port.closedir)
+        c->port.closedir(c->port.ctx, f->listing->handle);
+    free(f->listing);
+    f->listing = NULL;
+}
+
+/* Reads the listing's next entry into last_*. Returns a WASI errno. */
+static int advance(wasi_ctx *c, struct wasi_listing *l)
+{
+    int rc = c->port.dir_next(c->port.ctx, l->handle, l->last_name, sizeof l->last_name,
+                              &l->last_type, &l->last_ino);
+    l->have_last = rc == 1;
+    if (rc < 0)
+        return wasi_errno(rc);
+    l->at_end = rc == 0;
+    l->next += rc == 1;
+    return 0;
+}
+
+/* Makes f's listing ready to give entry `cookie`: from last_* (when it
+ * holds that entry) or by reading on (a new listing when the cookie is
+ * behind it; skipping entries when ahead). Returns a WASI errno. */
+static int listing_seek(wasi_ctx *c, struct wasi_fd *f, uint64_t cookie)
+{
+    struct wasi_listing *l = f->listing;
+    if (!l || cookie < l->next - (l->have_last ? 1 : 0)) {
+        wasi_listing_end(c, f);
+        l = calloc(1, sizeof *l);
+        if (!l)
+            return WASI_ENOMEM;
+        int rc = c->port.opendir(c->port.ctx, f->path, &l->handle);
+        if (rc < 0) {
+            free(l);
+            return wasi_errno(rc);
+        }
+        f->listing = l;
+    }
+    while (l->next < cookie && !l->at_end) {
+        int e = advance(c, l);
+        if (e)
+            return e;
+    }
+    return 0;
+}
+
+/* Entry `cookie` of f's listing, positioned there by listing_seek (or
+ * just past the entry before): 1 with *name etc. pointing into the
+ * listing, 0 at the end, or a negative WASI errno. */
+static int listing_entry(wasi_ctx *c, struct wasi_fd *f, uint64_t cookie, const char **name,
+                         uint8_t *type, uint64_t *ino)
+{
+    struct wasi_listing *l = f->listing;
+    if (!(l->have_last && cookie + 1 == l->next)) {
+        if (cookie != l->next || l->at_end)
+            return 0;
+        int e = advance(c, l);
+        if (e)
+            return -e;
+        if (!l->have_last)
+            return 0;
+    }
+    *name = l->last_name;
+    *type = l->last_type;
+    *ino = l->last_ino;
+    return 1;
+}
+
+/* Without a listing API in the port: entry `cookie` by a rescan. */
+static int rescan_entry(wasi_ctx *c, struct wasi_fd *f, uint64_t cookie, char *name,
+                        size_t namecap, uint8_t *type, uint64_t *ino)
+{
+    int rc = c->port.readdir(c->port.ctx, f->path, cookie, name, namecap, type, ino);
+    return rc < 0 ? -wasi_errno(rc) : rc;
+}
+
+/* fd_readdir: dirents (24-byte header + name) from entry `cookie` on; the
+ * last one may be cut short, which tells libc to call again. */
 static int fd_readdir(wasm_instance *in, void *user, wasm_value *a)
 {
     wasi_ctx *c = CTX;
@@ -272,20 +364,28 @@ static int fd_readdir(wasm_instance *in, void *user, wasm_value *a)
     uint8_t *buf = wmem(in, ARG32(1), buflen);
     if (!buf)
         RET(WASI_EFAULT);
-    if (!c->port.readdir)
+    bool listing = c->port.opendir && c->port.dir_next && c->port.closedir;
+    if (!listing && !c->port.readdir)
         RET(WASI_ENOSYS);
     uint64_t cookie = a[3];
+    if (listing) {
+        int e = listing_seek(c, f, cookie);
+        if (e)
+            RET(e);
+    }
     uint32_t used = 0;
-    char name[256];
+    char scan_name[256];
     while (used < buflen) {
+        const char *name = scan_name;
         uint8_t type = 0;
         uint64_t ino = 0;
-        int rc = c->port.readdir(c->port.ctx, f->path, cookie, name, sizeof name, &type, &ino);
+        int rc = listing ? listing_entry(c, f, cookie, &name, &type, &ino)
+                         : rescan_entry(c, f, cookie, scan_name, sizeof scan_name, &type, &ino);
         if (rc < 0)
-            RET(wasi_errno(rc));
+            RET(-rc);
         if (rc == 0)
             break;
-        uint32_t nlen = (uint32_t)strnlen(name, sizeof name);
+        uint32_t nlen = (uint32_t)strnlen(name, 255);
         uint8_t ent[24];
         memset(ent, 0, sizeof ent);
         put_u64(ent, cookie + 1);

@@ -22,12 +22,32 @@ enum {
 #define WASI_MAX_PATH 1024
 #define WASI_PREOPEN_FD 3
 
+/*
+ * A directory listing in progress on a descriptor (fs.c): the port's
+ * listing handle and the cookie of the entry it gives next. The entry
+ * before that one is kept too: when it did not fit in the app's buffer,
+ * libc asks for it again (by its cookie) in the next call.
+ */
+struct wasi_listing {
+    int handle;                 /* the port's listing handle */
+    uint64_t next;              /* cookie (entry number) dir_next gives next */
+    bool at_end;                /* dir_next said 0: nothing follows `next` */
+    bool have_last;             /* last_* hold entry next - 1 */
+    uint8_t last_type;
+    uint64_t last_ino;
+    char last_name[256];
+};
+
 struct wasi_fd {
     bool used, is_dir;
     int handle;                 /* the port's handle (files) */
     char *path;                 /* normalised path (directories and files) */
     bool append;
+    struct wasi_listing *listing;   /* directories being read, else NULL */
 };
+
+/* Ends the directory listing of f, if any (fs.c). */
+void wasi_listing_end(wasi_ctx *c, struct wasi_fd *f);
 
 struct wasi_ctx {
     struct wasi_port port;

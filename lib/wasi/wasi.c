@@ -74,6 +74,7 @@ void wasi_free(wasi_ctx *c)
         struct wasi_fd *f = &c->fds[i];
         if (f->used && !f->is_dir && c->port.close)
             c->port.close(c->port.ctx, f->handle);
+        wasi_listing_end(c, f);
         free(f->path);
     }
     free_strings(c->argv, c->argc);

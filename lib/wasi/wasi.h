@@ -76,8 +76,19 @@ struct wasi_port {
     int64_t (*seek)(void *ctx, int handle, int64_t offset, int whence);
     int (*fstat)(void *ctx, int handle, struct wasi_filestat *st);
     int (*stat)(void *ctx, const char *path, struct wasi_filestat *st);
-    /* Entry number `index` of directory `path`: writes its name (NUL-ended,
-     * at most namecap bytes) and type; returns 1, or 0 past the last entry. */
+    /* Directory listings, through a handle that stays open between
+     * fd_readdir calls (preferred when given): opendir starts a listing of
+     * path, dir_next writes its next entry's name (NUL-ended, at most
+     * namecap bytes) and type and returns 1, or 0 at the end; closedir ends
+     * the listing. The listing is the OS's iteration of the directory, so
+     * an entry before the position removed meanwhile does not make the
+     * listing skip one. */
+    int (*opendir)(void *ctx, const char *path, int *handle);
+    int (*dir_next)(void *ctx, int handle, char *name, size_t namecap, uint8_t *filetype,
+                    uint64_t *ino);
+    int (*closedir)(void *ctx, int handle);
+    /* Without opendir: entry number `index` of directory `path` (same
+     * outputs as dir_next). A listing then costs a rescan per entry. */
     int (*readdir)(void *ctx, const char *path, uint64_t index, char *name, size_t namecap,
                    uint8_t *filetype, uint64_t *ino);
     int (*mkdir)(void *ctx, const char *path);

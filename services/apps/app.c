@@ -350,6 +350,29 @@ static int insert_locked(struct app *a, struct app **evicted)
     return 0;
 }
 
+/* The preopened directory must exist and be a directory: an app given a
+ * mistyped -d would otherwise start and fail at its first file call, far
+ * from the cause. "/" is always accepted (it lists the mount points even
+ * without a disk), and so is any path when the kernel has no file API
+ * (vfs_fallback.c): the app's file calls then fail on their own. */
+static int check_preopen(const char *dir, char *err, size_t errlen)
+{
+    if (strcmp(dir, "/") == 0)
+        return 0;
+    struct vfs_stat st;
+    int rc = vfs_stat(dir, &st);
+    if (rc == ERR_NOT_SUPPORTED)
+        return 0;
+    if (rc == 0 && st.type != VFS_TYPE_DIR)
+        rc = ERR_NOT_DIR;
+    if (rc < 0)
+        snprintf(err, errlen, "preopened directory %s: %s", dir,
+                 rc == ERR_NOT_FOUND ? "no such directory"
+                 : rc == ERR_NOT_DIR ? "not a directory"
+                 : rc == ERR_NO_DEVICE ? "no filesystem mounted there" : err_str(rc));
+    return rc;
+}
+
 int app_start(const char *name, const uint8_t *bytes, size_t len, int argc,
               const char *const *argv, const struct app_config *cfg,
               struct app **out, char *err, size_t errlen)
@@ -378,12 +401,17 @@ int app_start(const char *name, const uint8_t *bytes, size_t len, int argc,
     }
     snprintf(a->dir, sizeof a->dir, "%s", dir);
     a->cfg.dir = a->dir;
+    int rc = check_preopen(a->dir, err, errlen);
+    if (rc) {
+        free(a);
+        return rc;
+    }
     event_init(&a->wake, false, true);
     event_init(&a->done, false, false);
     a->state = APP_RUNNING;
     a->started_ns = clock_now_ns();
 
-    int rc = wasm_module_load(bytes, len, &a->module, err, errlen);
+    rc = wasm_module_load(bytes, len, &a->module, err, errlen);
     if (rc)
         goto fail;
     app_port_init(a);

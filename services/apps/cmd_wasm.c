@@ -8,7 +8,9 @@
  *   OPTS: -f FUEL (total budget)  -p PAGES (memory cap)  -s SLICE  -d DIR
  *
  * FILE is a path on the filesystem (services/vfs); a name without a '/'
- * that matches a built-in demo runs the demo.
+ * that matches a built-in demo runs the demo. The shell has no current
+ * directory: as with the file commands (`ls etc` is `ls /etc`), a FILE or
+ * DIR without a leading '/' is taken from "/".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,16 @@
 
 #define WASM_FILE_MAX (16u << 20)
 #define CTRL_C 0x03
+
+/* The absolute path of a FILE or DIR argument, in buf when it needs the
+ * leading '/'; NULL when that makes it too long. */
+static const char *abs_path(const char *arg, char buf[VFS_PATH_MAX])
+{
+    if (arg[0] == '/')
+        return arg;
+    int n = snprintf(buf, VFS_PATH_MAX, "/%s", arg);
+    return n >= 0 && n < VFS_PATH_MAX ? buf : NULL;
+}
 
 /* The module bytes of FILE|DEMO: a demo's are in the image (*owned NULL),
  * a file's are read into the heap (*owned to free). */
@@ -67,8 +79,10 @@ static int load_bytes(const char *what, const uint8_t **bytes, size_t *len, uint
     return 0;
 }
 
-/* Parses OPTS from argv[*i]; returns false (after printing) on a bad one. */
-static bool parse_options(const char *cmd, int argc, char **argv, int *i, struct app_config *cfg)
+/* Parses OPTS from argv[*i]; returns false (after printing) on a bad one.
+ * A relative -d DIR is made absolute in dirbuf. */
+static bool parse_options(const char *cmd, int argc, char **argv, int *i, struct app_config *cfg,
+                          char dirbuf[VFS_PATH_MAX])
 {
     memset(cfg, 0, sizeof *cfg);
     while (*i < argc && argv[*i][0] == '-' && argv[*i][1]) {
@@ -89,7 +103,13 @@ static bool parse_options(const char *cmd, int argc, char **argv, int *i, struct
         case 'f': cfg->fuel_budget = v; break;
         case 'p': cfg->max_pages = v > 65536 ? 65536 : (uint32_t)v; break;
         case 's': cfg->fuel_slice = v; break;
-        case 'd': cfg->dir = val; break;
+        case 'd':
+            cfg->dir = abs_path(val, dirbuf);
+            if (!cfg->dir) {
+                kprintf("error: wasm %s: -d %s: path too long\n", cmd, val);
+                return false;
+            }
+            break;
         }
         *i += 2;
     }
@@ -113,6 +133,15 @@ static void name_of(const char *what, char *name, size_t cap)
 static int start_app(const char *cmd, const char *name, const char *what, int argc, char **argv,
                      struct app_config *cfg, struct app **out)
 {
+    char pathbuf[VFS_PATH_MAX];
+    if (strchr(what, '/') || !demo_find(what)) {
+        const char *path = abs_path(what, pathbuf);
+        if (!path) {
+            kprintf("error: wasm %s: %s: path too long\n", cmd, what);
+            return SHELL_ERR_REPORTED;
+        }
+        what = path;
+    }
     const uint8_t *bytes;
     size_t len;
     uint8_t *owned;
@@ -150,8 +179,9 @@ static void print_end(const struct app_info *in)
 static int wasm_run(int argc, char **argv)
 {
     struct app_config cfg;
+    char dirbuf[VFS_PATH_MAX];
     int i = 2;
-    if (!parse_options("run", argc, argv, &i, &cfg))
+    if (!parse_options("run", argc, argv, &i, &cfg, dirbuf))
         return SHELL_ERR_REPORTED;
     if (i >= argc)
         return shell_usage("wasm");
@@ -183,8 +213,9 @@ static int wasm_run(int argc, char **argv)
 static int wasm_start(int argc, char **argv)
 {
     struct app_config cfg;
+    char dirbuf[VFS_PATH_MAX];
     int i = 2;
-    if (!parse_options("start", argc, argv, &i, &cfg))
+    if (!parse_options("start", argc, argv, &i, &cfg, dirbuf))
         return SHELL_ERR_REPORTED;
     if (i + 1 >= argc)
         return shell_usage("wasm");

@@ -11,10 +11,13 @@
 #define APP_MAX_FILES 16
 #define APP_LINE_MAX  256
 
-/* One open file or directory of an app (port handle = index). */
+/* One open file or directory, or a directory listing, of an app (port
+ * handle = index). */
 struct app_file {
     bool used, is_dir;
     struct vfs_file *file;          /* NULL for directories */
+    struct vfs_dir *dir;            /* a listing (opendir), else NULL */
+    uint64_t entries;               /* entries the listing gave so far */
     char path[VFS_PATH_MAX];        /* absolute, for fstat of directories */
 };
 

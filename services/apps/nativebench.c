@@ -54,17 +54,37 @@ static bool matmul_buffers(bool alloc)
 struct workload {
     const char *name;
     uint32_t default_size;
+    uint32_t max_size;          /* the kernels clamp larger sizes, or fib's sum overflows */
     uint32_t (*run)(uint32_t n);
     bool (*buffers)(bool alloc);
 };
 
 static const struct workload workloads[] = {
-    {"sieve", 4000000, sieve_kernel, sieve_buffers},
-    {"matmul", 200, matmul_kernel, matmul_buffers},
-    {"sha256", 4096, sha256_kernel, no_buffers},
-    {"sort", 1000000, sort_kernel, sort_buffers},
-    {"fib", 30, fib_kernel, no_buffers},
+    {"sieve", 4000000, SIEVE_MAX, sieve_kernel, sieve_buffers},
+    {"matmul", 200, MATMUL_MAX, matmul_kernel, matmul_buffers},
+    {"sha256", 4096, 1u << 20, sha256_kernel, no_buffers},     /* KiB */
+    {"sort", 1000000, SORT_MAX, sort_kernel, sort_buffers},
+    {"fib", 30, 47, fib_kernel, no_buffers},
 };
+
+/* A size: decimal digits only, the whole argument, 1..max. */
+static bool parse_size(const char *s, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+        if (v > max)
+            return false;
+    }
+    if (v == 0)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
 
 static int cmd_nativebench(int argc, char **argv)
 {
@@ -78,7 +98,12 @@ static int cmd_nativebench(int argc, char **argv)
         kprintf("error: nativebench: no workload '%s' (sieve matmul sha256 sort fib)\n", argv[1]);
         return SHELL_ERR_REPORTED;
     }
-    uint32_t n = argc == 3 ? (uint32_t)strtoul(argv[2], NULL, 0) : w->default_size;
+    uint32_t n = w->default_size;
+    if (argc == 3 && !parse_size(argv[2], w->max_size, &n)) {
+        kprintf("error: nativebench: %s: size '%s' is not a number 1..%u\n", w->name, argv[2],
+                w->max_size);
+        return SHELL_ERR_REPORTED;
+    }
     if (!w->buffers(true)) {
         kprintf("error: nativebench: %s: not enough memory for its arrays\n", w->name);
         return SHELL_ERR_REPORTED;

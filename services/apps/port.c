@@ -170,9 +170,10 @@ static int port_close(void *ctx, int handle)
     struct app_file *f = file_of(ctx, handle);
     if (!f)
         return ERR_BAD_HANDLE;
-    int rc = f->file ? vfs_close(f->file) : 0;
+    int rc = f->file ? vfs_close(f->file) : f->dir ? vfs_closedir(f->dir) : 0;
     f->used = false;
     f->file = NULL;
+    f->dir = NULL;
     return rc;
 }
 
@@ -249,30 +250,44 @@ static int port_stat(void *ctx, const char *path, struct wasi_filestat *st)
     return 0;
 }
 
-static int port_readdir(void *ctx, const char *path, uint64_t index, char *name, size_t namecap,
-                        uint8_t *filetype, uint64_t *ino)
+/* Directory listings hold a vfs_dir open in a handle slot between
+ * fd_readdir calls, so a listing is one pass over the directory. */
+static int port_opendir(void *ctx, const char *path, int *handle)
 {
-    char full[VFS_PATH_MAX];
-    int rc = full_path(ctx, path, full);
-    if (rc)
-        return rc;
-    struct vfs_dir *d;
-    rc = vfs_opendir(full, &d);
+    struct app *a = ctx;
+    int slot = 0;
+    while (slot < APP_MAX_FILES && a->files[slot].used)
+        slot++;
+    if (slot == APP_MAX_FILES)
+        return ERR_NO_SPACE;
+    struct app_file *f = &a->files[slot];
+    int rc = full_path(a, path, f->path);
+    if (rc == 0)
+        rc = vfs_opendir(f->path, &f->dir);
     if (rc < 0)
         return rc;
+    f->used = true;
+    f->is_dir = true;
+    f->file = NULL;
+    f->entries = 0;
+    *handle = slot;
+    return 0;
+}
+
+static int port_dir_next(void *ctx, int handle, char *name, size_t namecap, uint8_t *filetype,
+                         uint64_t *ino)
+{
+    struct app_file *f = file_of(ctx, handle);
+    if (!f || !f->dir)
+        return ERR_BAD_HANDLE;
     struct vfs_dirent e;    /* 272 bytes: app threads have APP_STACK_SIZE stacks */
-    uint64_t i = 0;
-    while ((rc = vfs_readdir(d, &e)) == 1) {
-        if (i++ < index)
-            continue;
-        snprintf(name, namecap, "%s", e.name);
-        *filetype = e.type == VFS_TYPE_DIR ? WASI_FILETYPE_DIRECTORY
-                                           : WASI_FILETYPE_REGULAR_FILE;
-        *ino = i;
-        break;
-    }
-    vfs_closedir(d);
-    return rc;
+    int rc = vfs_readdir(f->dir, &e);
+    if (rc != 1)
+        return rc;
+    snprintf(name, namecap, "%s", e.name);
+    *filetype = e.type == VFS_TYPE_DIR ? WASI_FILETYPE_DIRECTORY : WASI_FILETYPE_REGULAR_FILE;
+    *ino = ++f->entries;    /* the VFS has no inode numbers: the position will do */
+    return 1;
 }
 
 static int path_op(void *ctx, const char *path, int (*op)(const char *), int want_type)
@@ -324,7 +339,9 @@ void app_port_init(struct app *a)
     p->seek = port_seek;
     p->fstat = port_fstat;
     p->stat = port_stat;
-    p->readdir = port_readdir;
+    p->opendir = port_opendir;
+    p->dir_next = port_dir_next;
+    p->closedir = port_close;
     p->mkdir = port_mkdir;
     p->unlink = port_unlink;
     p->rmdir = port_rmdir;

@@ -249,6 +249,26 @@ def test_cli_without_a_daemon(tmp_path):
     assert proc.returncode != 0
 
 
+@pytest.mark.parametrize("addr", ["127.0.0.1:abc", "127.0.0.1:", "127.0.0.1:0",
+                                  "127.0.0.1:65536", "127.0.0.1:80x", ":8810", "+80",
+                                  "127.0.0.1: 80"])
+def test_cli_refuses_a_bad_address(tmp_path, addr):
+    """--api and --hb are parsed whole: a bad port is an error, not port 0."""
+    from ctlkit import PUSCTL
+    import subprocess
+    run = str(tmp_path / "run")
+    proc = subprocess.run([str(PUSCTL), "nodes", "--run-dir", run, "--api", addr],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2, proc.stderr
+    assert f"bad --api '{addr}'" in proc.stderr and "1..65535" in proc.stderr
+    for opt in ("--api", "--hb"):
+        proc = subprocess.run([str(PUSCTL), "up", "1", "--run-dir", run, opt, addr,
+                               "--kernel", str(tmp_path / "missing.elf")],
+                              capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 2 and f"bad {opt} '{addr}'" in proc.stderr, proc.stderr
+    assert not os.path.exists(run)
+
+
 @pytest.mark.parametrize("daemon", [("--restart-hook",
                                      "sleep 0.2; echo $PUS_NODE >> $PUS_RUN_DIR/hook.out")],
                          indirect=True)

@@ -56,6 +56,34 @@ def test_missing_file_is_a_clean_error(node):
     assert "PusOS" in node.run("version")
 
 
+def test_missing_preopened_directory_is_refused(node):
+    """-d names a directory that must exist: the app does not start."""
+    if not has_vfs(node):
+        pytest.skip("kernel built without services/vfs")
+    out = node.run("wasm run -d /tmp/nonexistent hello")
+    assert out.startswith("error: wasm run: hello: preopened directory /tmp/nonexistent: "
+                          "no such directory"), out
+    assert "[hello]" not in out and "exited" not in out, out
+    # this node has no disk: nothing is mounted at /nonexistent
+    out = node.run("wasm run -d /nonexistent hello")
+    assert out.startswith("error: wasm run: hello: preopened directory /nonexistent: "), out
+    assert "[hello]" not in out and "exited" not in out, out
+    node.run("write /tmp/plain.txt not a directory")
+    out = node.run("wasm start -d /tmp/plain.txt h2 hello")
+    assert out.startswith("error: wasm start: hello: preopened directory /tmp/plain.txt: "
+                          "not a directory"), out
+    assert "h2" not in node.run("wasm ps")
+    node.run("rm /tmp/plain.txt")
+    # a relative DIR is taken from "/", as the file commands take their paths
+    out = node.run("wasm run -d tmp files /tmp")
+    assert "[files] files ok" in out, out
+
+
+def test_relative_file_is_taken_from_the_root(node):
+    out = node.run("wasm run apps/nothing.wasm")
+    assert out.startswith("error: wasm run: cannot read /apps/nothing.wasm: "), out
+
+
 def test_app_from_a_file_on_disk(tmp_path):
     img = tmp_path / "disk.img"
     subprocess.run([PUSFS, "mkfs", img, "--block-size", "4096", "--blocks", "4096"], check=True,
@@ -71,7 +99,23 @@ def test_app_from_a_file_on_disk(tmp_path):
         assert "[hi] hello from PusOS wasm" in out, out
         assert "[hi] arg 1: from-disk" in out
         assert "app hi exited with status 0" in out
+        # a relative FILE is taken from "/", as `ls apps` lists /apps
+        out = n.run("wasm run apps/hi.wasm relative")
+        assert "[hi] arg 1: relative" in out, out
+        assert "app hi exited with status 0" in out
         # a corrupt module on disk is refused with the decoder's message
         n.run("write /apps/bad.wasm not a module")
         out = n.run("wasm run /apps/bad.wasm")
         assert out.startswith("error: wasm run: /apps/bad.wasm: "), out
+
+
+def test_directory_of_hundreds_of_entries(node):
+    """wasi-libc's readdir over a few hundred entries, whose names fill its
+    buffer many times: each entry once; removing entries while listing
+    (as rm -r does) leaves none behind."""
+    if not has_vfs(node):
+        pytest.skip("kernel built without services/vfs")
+    out = node.run("wasm run -d /tmp files /tmp many 300", timeout=600)
+    assert "[files] many ok: 300 entries, 300 removed while listing" in out, out
+    assert "app files exited with status 0" in out
+    assert "wasm-many" not in node.run("ls /tmp")

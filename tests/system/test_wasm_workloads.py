@@ -39,3 +39,16 @@ def test_workload_checksums_match_the_host(node, name):
     assert f"app {name} exited with status 0" in out
     native = node.run(f"nativebench {name} {size}", timeout=300)
     assert want in native, native
+
+
+@pytest.mark.parametrize("size,why", [
+    ("12abc", "not a number"),       # was run as 12
+    ("0x10", "not a number"),
+    ("", "not a number"),
+    ("0", "not a number"),
+    ("513", "not a number 1..512"),  # matmul's arrays hold 512x512: was clamped silently
+])
+def test_nativebench_refuses_bad_sizes(node, size, why):
+    out = node.run(f'nativebench matmul "{size}"')
+    assert out.startswith(f"error: nativebench: matmul: size '{size}' is "), out
+    assert why in out and "checksum" not in out, out

@@ -40,7 +40,7 @@ static bool db_setting(const char *run_dir, const char *key, char *out, size_t c
     return found;
 }
 
-void cli_resolve(struct cli *c, const char *run_dir, const char *api)
+bool cli_resolve(struct cli *c, const char *run_dir, const char *api)
 {
     const char *env = getenv("PUSCTL_RUN_DIR");
     snprintf(c->run_dir, sizeof(c->run_dir), "%s",
@@ -52,13 +52,18 @@ void cli_resolve(struct cli *c, const char *run_dir, const char *api)
     c->api_port = 8810;
     char v[64];
     if (api) {
-        parse_host_port(api, c->api_host, sizeof(c->api_host), &c->api_port);
-        return;
+        if (parse_host_port(api, c->api_host, sizeof(c->api_host), &c->api_port))
+            return true;
+        fprintf(stderr, "pusctl: bad --api '%s': give HOST:PORT or PORT, the port a number "
+                "1..65535\n", api);
+        return false;
     }
     if (db_setting(c->run_dir, "api_addr", v, sizeof(v)))
         snprintf(c->api_host, sizeof(c->api_host), "%s", v);
-    if (db_setting(c->run_dir, "api_port", v, sizeof(v)))
-        c->api_port = atoi(v);
+    long port;
+    if (db_setting(c->run_dir, "api_port", v, sizeof(v)) && parse_long(v, 1, 65535, &port))
+        c->api_port = (int)port;    /* a damaged setting leaves the default */
+    return true;
 }
 
 cJSON *cli_call(const struct cli *c, const char *method, const char *path, int *status)
@@ -135,8 +140,7 @@ static int client_start(struct client *cl, int argc, char **argv, const char *us
         fprintf(stderr, "usage: pusctl %s\n", usage);
         return 2;
     }
-    cli_resolve(&cl->c, cl->o.run_dir, cl->o.api);
-    return 0;
+    return cli_resolve(&cl->c, cl->o.run_dir, cl->o.api) ? 0 : 2;
 }
 
 static void print_json(cJSON *j)

@@ -13,8 +13,9 @@ struct cli {
 };
 
 /* Fills run_dir (--run-dir, $PUSCTL_RUN_DIR, ./run/cluster) and the API
- * address (--api, else the one recorded in RUN/state.db, else 8810). */
-void cli_resolve(struct cli *c, const char *run_dir, const char *api);
+ * address (--api, else the one recorded in RUN/state.db, else 8810).
+ * False (after printing why) when api is not HOST:PORT or PORT. */
+bool cli_resolve(struct cli *c, const char *run_dir, const char *api);
 
 /* GET/POST to the daemon; returns the parsed body (or NULL, printing why).
  * *status gets the HTTP status. */

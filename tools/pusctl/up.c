@@ -213,6 +213,7 @@ static int write_plan(struct up_opts *o, const char *run_dir, const char *kernel
     char ns[32], veth[32], v[1100], hb_addr[64] = "127.0.0.1", api_addr[64] = "127.0.0.1";
     int hb_port = 8811, api_port = 8810;
     netns_name(run_dir, ns, sizeof(ns), veth, sizeof(veth));
+    /* --api and --hb were checked by cmd_up; parsing them again cannot fail. */
     if (o->hb)
         parse_host_port(o->hb, hb_addr, sizeof(hb_addr), &hb_port);
     else if (tap)
@@ -384,6 +385,16 @@ int cmd_up(int argc, char **argv)
     if (strcmp(o.net, "user") != 0 && strcmp(o.net, "tap") != 0) {
         fprintf(stderr, "pusctl up: --net is user or tap\n");
         goto usage;
+    }
+    const char *addr_opts[][2] = { { "--api", o.api }, { "--hb", o.hb } };
+    for (int i = 0; i < 2; i++) {
+        char host[64];
+        int port;
+        if (addr_opts[i][1] && !parse_host_port(addr_opts[i][1], host, sizeof(host), &port)) {
+            fprintf(stderr, "pusctl up: bad %s '%s': give ADDR:PORT or PORT, the port a number "
+                    "1..65535\n", addr_opts[i][0], addr_opts[i][1]);
+            goto usage;
+        }
     }
 
     char kernel[PATH_MAX];

@@ -154,14 +154,24 @@ bool parse_long(const char *s, long lo, long hi, long *out)
     return true;
 }
 
-void parse_host_port(const char *s, char *host, size_t cap, int *port)
+bool parse_host_port(const char *s, char *host, size_t cap, int *port)
 {
     const char *colon = strrchr(s, ':');
+    const char *digits = colon ? colon + 1 : s;
+    long p;
+    /* parse_long alone would take " 80" or "+80": a port is digits only. */
+    if (!*digits || strspn(digits, "0123456789") != strlen(digits) ||
+        !parse_long(digits, 1, 65535, &p))
+        return false;
     if (colon) {
-        snprintf(host, cap, "%.*s", (int)(colon - s), s);
-        s = colon + 1;
+        size_t n = (size_t)(colon - s);
+        if (n == 0 || n >= cap)
+            return false;
+        memcpy(host, s, n);
+        host[n] = 0;
     }
-    *port = atoi(s);
+    *port = (int)p;
+    return true;
 }
 
 int parse_one_option(int argc, char **argv, const char *name, const char **value)

@@ -38,7 +38,9 @@ bool parse_long(const char *s, long lo, long hi, long *out);
 int parse_one_option(int argc, char **argv, const char *name, const char **value);
 
 /* "HOST:PORT" or "PORT" (the --api and --hb forms the client side takes):
- * *port, and host when s names one (else host is left as it is). */
-void parse_host_port(const char *s, char *host, size_t cap, int *port);
+ * *port, and host when s names one (else host is left as it is). PORT is
+ * the whole rest of s, in decimal, 1..65535, and HOST must fit in cap:
+ * otherwise nothing changes and the result is false. */
+bool parse_host_port(const char *s, char *host, size_t cap, int *port);
 
 #endif
