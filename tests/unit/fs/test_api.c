@@ -592,6 +592,51 @@ static void test_open_handles_follow_changes(void **state)
     assert_int_equal(fs_fsck(fs), 0);
 }
 
+/* Removing each entry as a listing returns it (rm -r does this) lists
+ * every entry once and ends cleanly, also when the removal empties the
+ * directory's last pair and that pair is dropped while the listing sits
+ * on it. A directory after it in the metadata chain must not leak into
+ * the listing. */
+static void test_remove_entries_while_listing(void **state)
+{
+    struct fs *fs = T(state);
+    char path[FS_NAME_MAX + 8];
+    for (int n = 10; n <= 300; n *= 3) {
+        assert_int_equal(fs_mkdir(fs, "/d"), 0);
+        assert_int_equal(fs_mkdir(fs, "/e"), 0);          /* next in the chain */
+        assert_int_equal(write_file(fs, "/e/stay", "x", 1, FS_O_WRONLY | FS_O_CREAT), 0);
+        for (int i = 0; i < n; i++) {
+            snprintf(path, sizeof(path), "/d/entry-with-a-longer-name-%04d", i);
+            assert_int_equal(write_file(fs, path, path, 16, FS_O_WRONLY | FS_O_CREAT), 0);
+        }
+        char *seen = calloc((size_t)n, 1);
+        struct fs_dir d;
+        struct fs_info info;
+        int r, listed = 0;
+        assert_int_equal(fs_dir_open(fs, &d, "/d"), 0);
+        while ((r = fs_dir_read(fs, &d, &info)) > 0) {
+            if (!strcmp(info.name, ".") || !strcmp(info.name, ".."))
+                continue;
+            int k = -1;
+            assert_int_equal(sscanf(info.name, "entry-with-a-longer-name-%d", &k), 1);
+            assert_true(k >= 0 && k < n);
+            assert_int_equal(seen[k], 0);
+            seen[k] = 1;
+            listed++;
+            snprintf(path, sizeof(path), "/d/%s", info.name);
+            assert_int_equal(fs_remove(fs, path), 0);
+        }
+        assert_int_equal(r, 0);                          /* the end, not an error */
+        assert_int_equal(fs_dir_close(fs, &d), 0);
+        assert_int_equal(listed, n);
+        free(seen);
+        assert_int_equal(fs_remove(fs, "/d"), 0);          /* empty now */
+        assert_int_equal(fs_remove(fs, "/e/stay"), 0);
+        assert_int_equal(fs_remove(fs, "/e"), 0);
+        assert_int_equal(fs_fsck(fs), 0);
+    }
+}
+
 static void test_size_and_free_space(void **state)
 {
     struct fs *fs = T(state);
@@ -721,6 +766,7 @@ static void test_randomized_model(void **state)
     cmocka_unit_test_setup_teardown(test_full_disk, setup##g, teardown),    \
     cmocka_unit_test_setup_teardown(test_read_only_mount, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_open_handles_follow_changes, setup##g, teardown), \
+    cmocka_unit_test_setup_teardown(test_remove_entries_while_listing, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_size_and_free_space, setup##g, teardown), \
     cmocka_unit_test_setup_teardown(test_randomized_model, setup##g, teardown)
 
