@@ -1,23 +1,12 @@
-/* lib/blockdev device on virtio-blk: see blockdev_virtio.h for the design. */
+/* lib/blockdev device on virtio-blk: see blockdev_virtio.h for the design.
+ * No kernel headers here: the disk comes through struct vblk_disk, so this
+ * file also builds on the host for its unit tests. */
 #include <stdlib.h>
 #include <string.h>
 #include "services/vfs/blockdev_virtio.h"
-#include "drivers/virtio/virtio_blk.h"
-#include "kernel/clock.h"
-#include "kernel/log.h"
-#include "kernel/page.h"
 #include "pus/err.h"
 
-#define SECTOR VIRTIO_BLK_SECTOR
-/* The driver's largest request: fewer, larger writes keep the disk busier
- * while the filesystem fills the other buffer (small nodes: half). */
-#define WRITE_BEHIND_BYTES (256u * 1024u)
-/* A window of 1 MiB also holds most of the skip-list pointers a sequential
- * reader follows (they point at most a few hundred blocks ahead of it);
- * small nodes get a quarter of that. */
-#define READ_AHEAD_BYTES       (1024u * 1024u)
-#define READ_AHEAD_BYTES_SMALL (256u * 1024u)
-#define SMALL_RAM              (64u << 20)
+#define SECTOR VBLK_SECTOR
 
 /*
  * Copies of whole sectors, 8 bytes at a time when both ends are aligned.
@@ -44,6 +33,11 @@ static void copy(void *dst, const void *src, size_t n)
         *d++ = *s++;
 }
 
+static uint64_t now(struct vblk_bdev *vb)
+{
+    return vb->disk.ops->now_ns();
+}
+
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
     return a < b + blen && b < a + alen;
@@ -54,9 +48,9 @@ static int wait_inflight(struct vblk_bdev *vb)
 {
     if (!vb->inflight)
         return 0;
-    uint64_t t0 = clock_now_ns();
-    int r = virtio_blk_finish(vb->disk, vb->inflight);
-    vb->stats.ns_io += clock_now_ns() - t0;
+    uint64_t t0 = now(vb);
+    int r = vb->disk.ops->finish(vb->disk.dev, vb->inflight);
+    vb->stats.ns_io += now(vb) - t0;
     vb->inflight = NULL;
     return r;
 }
@@ -71,9 +65,9 @@ static int io_read(struct vblk_bdev *vb, uint64_t sector, void *buf, uint64_t by
         if (r < 0)
             return r;
     }
-    uint64_t t0 = clock_now_ns();
-    int r = virtio_blk_read(vb->disk, sector, buf, bytes);
-    vb->stats.ns_io += clock_now_ns() - t0;
+    uint64_t t0 = now(vb);
+    int r = vb->disk.ops->read(vb->disk.dev, sector, buf, bytes);
+    vb->stats.ns_io += now(vb) - t0;
     return r;
 }
 
@@ -82,9 +76,9 @@ static int io_write(struct vblk_bdev *vb, uint64_t sector, const void *buf, uint
     int r = wait_inflight(vb);
     if (r < 0)
         return r;
-    uint64_t t0 = clock_now_ns();
-    r = virtio_blk_write(vb->disk, sector, buf, bytes);
-    vb->stats.ns_io += clock_now_ns() - t0;
+    uint64_t t0 = now(vb);
+    r = vb->disk.ops->write(vb->disk.dev, sector, buf, bytes);
+    vb->stats.ns_io += now(vb) - t0;
     return r;
 }
 
@@ -92,14 +86,14 @@ static int io_write(struct vblk_bdev *vb, uint64_t sector, const void *buf, uint
 
 static int pf_wait(struct vblk_bdev *vb)
 {
-    uint64_t t0 = clock_now_ns();
+    uint64_t t0 = now(vb);
     for (int i = 0; i < vb->pfn; i++) {
-        int r = virtio_blk_finish(vb->disk, vb->pfreq[i]);
+        int r = vb->disk.ops->finish(vb->disk.dev, vb->pfreq[i]);
         if (r < 0 && vb->pferr == 0)
             vb->pferr = r;
     }
     if (vb->pfn)
-        vb->stats.ns_io += clock_now_ns() - t0;
+        vb->stats.ns_io += now(vb) - t0;
     vb->pfn = 0;
     if (vb->pferr)
         vb->pflen = 0;
@@ -113,7 +107,7 @@ static void pf_drop(struct vblk_bdev *vb)
     vb->pferr = 0;
 }
 
-#define PF_CHUNK (256u * 1024u)          /* the driver's largest request */
+#define PF_CHUNK VBLK_MAX_REQUEST
 
 static void pf_start(struct vblk_bdev *vb, uint64_t sector, uint64_t count)
 {
@@ -130,8 +124,8 @@ static void pf_start(struct vblk_bdev *vb, uint64_t sector, uint64_t count)
     vb->pflen = (uint32_t)(count * SECTOR);
     for (uint32_t off = 0; off < vb->pflen && vb->pfn < VBLK_PREFETCH_REQS; off += PF_CHUNK) {
         uint32_t n = vb->pflen - off < PF_CHUNK ? vb->pflen - off : PF_CHUNK;
-        int r = virtio_blk_read_start(vb->disk, sector + off / SECTOR, vb->pfbuf + off, n,
-                                      &vb->pfreq[vb->pfn]);
+        int r = vb->disk.ops->read_start(vb->disk.dev, sector + off / SECTOR, vb->pfbuf + off, n,
+                                         &vb->pfreq[vb->pfn]);
         if (r < 0) {
             vb->pferr = r;
             break;
@@ -158,7 +152,7 @@ static uint64_t sector_of(struct vblk_bdev *vb, uint32_t block, uint32_t off)
 static int refuse_write(struct vblk_bdev *vb)
 {
     if (!vb->warned_read_only) {
-        log_error("vfs: virtio-blk%d is read-only: write refused", vb->index);
+        vb->disk.ops->write_refused(vb->disk.dev, vb->disk.index);
         vb->warned_read_only = true;
     }
     return ERR_READ_ONLY;
@@ -182,9 +176,9 @@ static int flush_behind(struct vblk_bdev *vb)
         return r;
     if (!vb->wbuf_other && !(vb->wbuf_other = malloc(vb->wcap)))
         return io_write(vb, vb->wsector, vb->wbuf, len);   /* no memory: synchronous */
-    uint64_t t0 = clock_now_ns();
-    r = virtio_blk_write_start(vb->disk, vb->wsector, vb->wbuf, len, &vb->inflight);
-    vb->stats.ns_io += clock_now_ns() - t0;
+    uint64_t t0 = now(vb);
+    r = vb->disk.ops->write_start(vb->disk.dev, vb->wsector, vb->wbuf, len, &vb->inflight);
+    vb->stats.ns_io += now(vb) - t0;
     if (r < 0) {
         vb->inflight = NULL;
         return r;
@@ -274,7 +268,7 @@ static int read_cached(struct vblk_bdev *vb, uint64_t sector, void *buf)
             return 0;
         }
     }
-    if ((page + 1) * PAGE_SECTORS > vb->disk_sectors)
+    if ((page + 1) * PAGE_SECTORS > vb->disk.sectors)
         return io_read(vb, sector, buf, SECTOR);   /* short last page */
     bool down = page < vb->last_miss && vb->last_miss - page <= 2;
     vb->last_miss = page;
@@ -476,7 +470,7 @@ static int vb_prog_sectors(struct blockdev *bd, uint32_t block, uint32_t off, co
                          uint32_t size)
 {
     struct vblk_bdev *vb = bd->ctx;
-    if (vb->read_only)
+    if (vb->disk.read_only)
         return refuse_write(vb);
     int r = blockdev_check(bd, block, off, size);
     if (r)
@@ -520,7 +514,7 @@ static int vb_prog(struct blockdev *bd, uint32_t block, uint32_t off, const void
 static int vb_erase(struct blockdev *bd, uint32_t block)
 {
     struct vblk_bdev *vb = bd->ctx;
-    if (vb->read_only)
+    if (vb->disk.read_only)
         return refuse_write(vb);
     int r = blockdev_check(bd, block, 0, 0);
     if (r)
@@ -548,7 +542,7 @@ static int vb_erase(struct blockdev *bd, uint32_t block)
 static int vb_sync(struct blockdev *bd)
 {
     struct vblk_bdev *vb = bd->ctx;
-    if (vb->read_only)
+    if (vb->disk.read_only)
         return 0;
     int r = 0;
     for (int i = 0; i < VBLK_ERASE_NOTES; i++)
@@ -560,27 +554,26 @@ static int vb_sync(struct blockdev *bd)
     if (r == 0)
         r = w;
     if (r == 0)
-        r = virtio_blk_flush(vb->disk);
+        r = vb->disk.ops->flush(vb->disk.dev);
     vb->stats.syncs++;
     return r;
 }
 
-int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size, uint32_t block_count)
+int vblk_bdev_attach(struct vblk_bdev *vb, const struct vblk_disk *disk, uint32_t block_size,
+                     uint32_t block_count)
 {
     memset(vb, 0, sizeof(*vb));
-    vb->disk = virtio_blk_get(index);
-    if (!vb->disk)
-        return ERR_NO_DEVICE;
+    const uint32_t wcap = disk->write_behind_bytes, racap = disk->read_ahead_bytes;
     if (block_size < SECTOR || block_size % SECTOR || !block_count ||
-        (uint64_t)block_count * (block_size / SECTOR) > virtio_blk_sectors(vb->disk))
+        (uint64_t)block_count * (block_size / SECTOR) > disk->sectors ||
+        !wcap || wcap % SECTOR || wcap > VBLK_MAX_REQUEST ||
+        !racap || racap % SECTOR)
         return ERR_INVALID_ARGS;
-    vb->index = index;
-    vb->read_only = virtio_blk_read_only(vb->disk);
-    vb->wcap = page_ram_size() < SMALL_RAM ? WRITE_BEHIND_BYTES / 2 : WRITE_BEHIND_BYTES;
-    vb->racap = page_ram_size() < SMALL_RAM ? READ_AHEAD_BYTES_SMALL : READ_AHEAD_BYTES;
+    vb->disk = *disk;
+    vb->wcap = wcap;
+    vb->racap = racap;
     /* The big buffers come on first use (heap growth costs boot time). */
     vb->ones = malloc(block_size);
-    vb->disk_sectors = virtio_blk_sectors(vb->disk);
     if (!vb->ones) {
         vblk_bdev_free(vb);
         return ERR_NO_MEMORY;
@@ -599,7 +592,7 @@ int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size, uint32_
 
 void vblk_bdev_free(struct vblk_bdev *vb)
 {
-    if (vb->disk) {
+    if (vb->disk.ops) {
         wait_inflight(vb);
         pf_drop(vb);
     }
