@@ -62,8 +62,10 @@ static int io_read(struct vblk_bdev *vb, uint64_t sector, void *buf, uint64_t by
 {
     if (vb->inflight && overlaps(sector, bytes / SECTOR, vb->fsector, vb->fcount)) {
         int r = wait_inflight(vb);
-        if (r < 0)
+        if (r < 0) {
+            vb->lost_error = r;          /* the read fails; sync must fail too */
             return r;
+        }
     }
     uint64_t t0 = now(vb);
     int r = vb->disk.ops->read(vb->disk.dev, sector, buf, bytes);
@@ -115,8 +117,13 @@ static void pf_start(struct vblk_bdev *vb, uint64_t sector, uint64_t count)
         return;
     if (vb->wlen && overlaps(sector, count, vb->wsector, vb->wlen / SECTOR))
         return;                          /* newer data waits in write-behind */
-    if (vb->inflight && overlaps(sector, count, vb->fsector, vb->fcount) && wait_inflight(vb) < 0)
-        return;
+    if (vb->inflight && overlaps(sector, count, vb->fsector, vb->fcount)) {
+        int r = wait_inflight(vb);
+        if (r < 0) {
+            vb->lost_error = r;          /* nobody to tell but the next sync */
+            return;
+        }
+    }
     if (!vb->pfbuf && !(vb->pfbuf = malloc(vb->racap)))
         return;
     vb->pferr = 0;
@@ -575,6 +582,12 @@ static int vb_sync(struct blockdev *bd)
         r = w;
     if (r == 0)
         r = vb->disk.ops->flush(vb->disk.dev);
+    if (vb->lost_error) {
+        /* A write failed where only a read or a prefetch saw it. */
+        if (r == 0)
+            r = vb->lost_error;
+        vb->lost_error = 0;
+    }
     vb->stats.syncs++;
     return r;
 }

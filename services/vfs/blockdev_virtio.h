@@ -98,6 +98,7 @@ struct vblk_bdev {
     uint64_t wsector;
     void *inflight;
     uint64_t fsector, fcount;
+    int lost_error;            /* that write failed where no caller could be told */
 
     /* read-ahead: ralen bytes of the sectors from rasector */
     uint8_t *rabuf;

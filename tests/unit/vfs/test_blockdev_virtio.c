@@ -430,6 +430,18 @@ static void test_device_errors_are_returned_not_cached(void **state)
     assert_int_equal(r->bd->sync(r->bd), ERR_IO);
     d->fail_writes = false;
 
+    /* the write in flight fails and a read of its sectors is the first to
+     * see it: the read fails, and so does the next sync */
+    assert_int_equal(prog_block(r, 603, 0x6a), 0);
+    d->fail_writes = true;
+    d->fail_sector = sector_of(r, 603, 0);
+    assert_int_equal(prog_block(r, 710, 0x6b), 0);        /* 603 goes out */
+    assert_non_null(r->vb.inflight);
+    assert_int_equal(r->bd->read(r->bd, 603, 0, r->buf, 4096), ERR_IO);
+    d->fail_writes = false;
+    assert_int_equal(r->bd->sync(r->bd), ERR_IO);
+    assert_int_equal(r->bd->sync(r->bd), 0);               /* told once */
+
     /* a flush that fails */
     d->fail_flush = true;
     assert_int_equal(prog_block(r, 602, 0x69), 0);
