@@ -27,16 +27,51 @@
  * A read-only disk refuses program and erase with ERR_READ_ONLY (and a log
  * line), before anything reaches the device.
  *
+ * The adapter reaches the disk only through struct vblk_disk (a handful of
+ * callbacks): blockdev_virtio_port.c plugs in the virtio-blk driver, and
+ * the host unit tests (tests/unit/vfs/) a fake disk that records requests.
+ *
  * Not thread-safe: the VFS mutex of the filesystem on it guards it.
  */
 #ifndef SERVICES_VFS_BLOCKDEV_VIRTIO_H
 #define SERVICES_VFS_BLOCKDEV_VIRTIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "blockdev/blockdev.h"
 
-struct virtio_blk;
+#define VBLK_SECTOR 512u
+/* The largest asynchronous request the disk takes (virtio-blk's). */
+#define VBLK_MAX_REQUEST (256u * 1024u)
+
+/*
+ * What the adapter needs of a disk. Synchronous calls take any size;
+ * *_start calls at most VBLK_MAX_REQUEST bytes and leave the request in
+ * flight (its buffer untouched by us) until finish, which waits for it and
+ * returns its status. Requests in flight may complete in any order.
+ * Callbacks return 0 or a negative code from pus/err.h.
+ */
+struct vblk_disk_ops {
+    int (*read)(void *dev, uint64_t sector, void *buf, size_t bytes);
+    int (*write)(void *dev, uint64_t sector, const void *buf, size_t bytes);
+    int (*read_start)(void *dev, uint64_t sector, void *buf, size_t bytes, void **req);
+    int (*write_start)(void *dev, uint64_t sector, const void *buf, size_t bytes, void **req);
+    int (*finish)(void *dev, void *req);
+    int (*flush)(void *dev);
+    uint64_t (*now_ns)(void);                   /* for stats.ns_io */
+    void (*write_refused)(void *dev, int index);  /* say once: read-only disk */
+};
+
+struct vblk_disk {
+    const struct vblk_disk_ops *ops;
+    void *dev;                 /* passed to every callback */
+    int index;                 /* for messages */
+    uint64_t sectors;          /* 512-byte sectors */
+    bool read_only;
+    uint32_t write_behind_bytes;   /* per buffer, a multiple of 512, <= VBLK_MAX_REQUEST */
+    uint32_t read_ahead_bytes;     /* largest window, a multiple of 512 */
+};
 
 #define VBLK_ERASE_NOTES 8
 #define VBLK_PAGES 128
@@ -51,11 +86,8 @@ struct vblk_stats {
 
 struct vblk_bdev {
     struct blockdev bd;
-    struct virtio_blk *disk;
-    int index;                 /* virtio-blk index, for messages */
+    struct vblk_disk disk;
     uint64_t first_sector;
-    uint64_t disk_sectors;
-    bool read_only;
     bool warned_read_only;
 
     /* write-behind: wlen bytes for the sectors from wsector, in wbuf; the
@@ -64,8 +96,9 @@ struct vblk_bdev {
     uint8_t *wbuf, *wbuf_other;
     uint32_t wcap, wlen;
     uint64_t wsector;
-    struct virtio_blk_request *inflight;
+    void *inflight;
     uint64_t fsector, fcount;
+    int lost_error;            /* that write failed where no caller could be told */
 
     /* read-ahead: ralen bytes of the sectors from rasector */
     uint8_t *rabuf;
@@ -76,7 +109,7 @@ struct vblk_bdev {
     uint64_t pfsector;
     uint32_t pflen;
     int pfn, pferr;
-    struct virtio_blk_request *pfreq[VBLK_PREFETCH_REQS];
+    void *pfreq[VBLK_PREFETCH_REQS];
     uint64_t rasector;
     uint64_t next_sector;      /* where a sequential reader goes next */
 
@@ -95,8 +128,12 @@ struct vblk_bdev {
     struct vblk_stats stats;
 };
 
-/* Set up vb over disk `index` with the given geometry. block_size is a
- * multiple of 512; block_count blocks must fit on the disk. */
+/* Set up vb over `disk` with the given geometry: block_size is a multiple
+ * of 512 and block_count blocks must fit on the disk, else ERR_INVALID_ARGS. */
+int vblk_bdev_attach(struct vblk_bdev *vb, const struct vblk_disk *disk, uint32_t block_size,
+                     uint32_t block_count);
+/* The same over virtio-blk disk `index` (blockdev_virtio_port.c, kernel
+ * only): ERR_NO_DEVICE if there is none. */
 int vblk_bdev_init(struct vblk_bdev *vb, int index, uint32_t block_size,
                    uint32_t block_count);
 void vblk_bdev_free(struct vblk_bdev *vb);

@@ -2,11 +2,13 @@
  * fsbench: sequential throughput through the filesystem next to the raw
  * disk, in the same boot, for the same amount of data and the same call
  * size. The raw figures use a scratch disk (virtio-blk1) so that the
- * filesystem on virtio-blk0 is never overwritten.
+ * filesystem on virtio-blk0 is never overwritten; since they overwrite the
+ * start of virtio-blk1, fsbench runs only when told so (--yes).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "services/vfs/cmd_util.h"
+#include "services/vfs/fsbench_pattern.h"
 #include "services/vfs/vfs_internal.h"
 #include "services/shell/shell.h"
 #include "drivers/virtio/virtio_blk.h"
@@ -27,6 +29,8 @@ static int raw_pass(struct virtio_blk *disk, uint8_t *buf, uint64_t bytes, bool 
 {
     uint64_t t0 = clock_now_ns();
     for (uint64_t off = 0; off < bytes; off += CHUNK) {
+        if (write)
+            fsbench_stamp(buf, CHUNK, off);        /* as the filesystem pass does */
         int r = write ? virtio_blk_write(disk, off / VIRTIO_BLK_SECTOR, buf, CHUNK)
                       : virtio_blk_read(disk, off / VIRTIO_BLK_SECTOR, buf, CHUNK);
         if (r < 0)
@@ -41,8 +45,10 @@ static int raw_pass(struct virtio_blk *disk, uint8_t *buf, uint64_t bytes, bool 
     return 0;
 }
 
-/* Read passes go to rd; with verify, every chunk must equal buf (what the
- * write pass wrote), so a caching bug cannot hide behind a good figure. */
+/* Every chunk written is buf stamped with its offset (fsbench_pattern.h).
+ * Read passes go to rd; with verify, every chunk must equal what the write
+ * pass wrote at that offset, so a caching bug, or a block written to or read
+ * from the wrong place, cannot hide behind a good figure. */
 static int fs_pass(uint8_t *buf, uint8_t *rd, uint64_t bytes, bool write, bool verify,
                    uint64_t *ns)
 {
@@ -53,6 +59,8 @@ static int fs_pass(uint8_t *buf, uint8_t *rd, uint64_t bytes, bool write, bool v
     if (r < 0)
         return r;
     for (uint64_t off = 0; off < bytes && r >= 0; off += CHUNK) {
+        if (write || verify)
+            fsbench_stamp(buf, CHUNK, off);
         r = write ? vfs_write(f, buf, CHUNK) : vfs_read(f, rd, CHUNK);
         if (r >= 0 && r != (int)CHUNK)
             r = ERR_IO;
@@ -77,17 +85,26 @@ static void figure(const char *what, uint64_t bytes, uint64_t fs_ns, uint64_t ra
 static int cmd_fsbench(int argc, char **argv)
 {
     long mib = 16;
-    if (argc > 2)
-        return shell_usage("fsbench");
-    if (argc == 2) {
+    bool yes = false, have_mib = false;
+    for (int i = 1; i < argc; i++) {
         char *end;
-        mib = strtol(argv[1], &end, 10);
-        if (*end || mib <= 0 || mib > 1024)
+        if (strcmp(argv[i], "--yes") == 0 && !yes) {
+            yes = true;
+            continue;
+        }
+        mib = strtol(argv[i], &end, 10);
+        if (have_mib || end == argv[i] || *end || mib <= 0 || mib > 1024)
             return shell_usage("fsbench");
+        have_mib = true;
     }
     struct virtio_blk *scratch = virtio_blk_get(1);
     if (!scratch) {
         kprintf("error: fsbench: the raw figures need a scratch disk (virtio-blk1)\n");
+        return SHELL_ERR_REPORTED;
+    }
+    if (!yes) {
+        kprintf("error: fsbench: the raw figures overwrite the first %ld MiB of virtio-blk1; "
+                "if that disk holds nothing you need, run: fsbench --yes %ld\n", mib, mib);
         return SHELL_ERR_REPORTED;
     }
     if (virtio_blk_read_only(scratch)) {
@@ -109,8 +126,7 @@ static int cmd_fsbench(int argc, char **argv)
         free(rd);
         return ERR_NO_MEMORY;
     }
-    for (uint32_t i = 0; i < CHUNK; i++)
-        buf[i] = (uint8_t)(i * 7 + (i >> 9));
+    fsbench_fill(buf, CHUNK);
     uint64_t raw_w = 0, raw_r = 0, fs_w = 0, fs_r = 0;
     struct vblk_stats s0, s1;
     vfs_root_disk_stats(&s0);
@@ -177,6 +193,7 @@ static int cmd_fsbench(int argc, char **argv)
             (unsigned long long)(fs_r / 1000000));
     return 0;
 }
-SHELL_COMMAND(fsbench, "fsbench [MIB]",
-              "sequential write/read through the filesystem vs the raw disk (needs virtio-blk1)",
+SHELL_COMMAND(fsbench, "fsbench --yes [MIB]",
+              "sequential write/read through the filesystem vs the raw disk "
+              "(overwrites the first MIB MiB of virtio-blk1, default 16)",
               cmd_fsbench);
