@@ -1,6 +1,13 @@
 /*
  * ns16550a driver. Registers (byte-wide, stride 1 on QEMU virt):
  *   0 RBR/THR  1 IER  2 IIR/FCR  3 LCR  4 MCR  5 LSR
+ *
+ * Output is polled until the interrupt is registered, and in a panic.
+ * After that the console queues output in its ring and the "transmitter
+ * holding register empty" interrupt (IER.ETBEI) drains it: each time the
+ * transmitter is empty we load up to a FIFO's worth (16 bytes on a 16550A,
+ * 1 without a FIFO). The console turns the interrupt off when its ring is
+ * empty, so an idle console raises no interrupts.
  */
 #include <stddef.h>
 #include "drivers/uart/ns16550.h"
@@ -16,13 +23,22 @@
 #define THR 0
 #define IER 1
 #define FCR 2
+#define IIR 2
 #define LCR 3
 #define MCR 4
 #define LSR 5
 #define LSR_DATA_READY 0x01
 #define LSR_OVERRUN    0x02
 #define LSR_THR_EMPTY  0x20
+#define LSR_TX_IDLE    0x40          /* holding register and shifter empty */
 #define IER_RX_AVAILABLE 0x01
+#define IER_THR_EMPTY    0x02
+#define IIR_FIFO_ENABLED 0xc0        /* a 16550A reports its working FIFO */
+#define FIFO_SIZE 16
+/* FIFO loads per interrupt: bounds how long the handler keeps interrupts
+   off (each load is up to 16 device writes) while sparing the interrupt
+   entry and PLIC claim for every 16 bytes when the host keeps up. */
+#define TX_LOADS_PER_IRQ 4
 
 static volatile uint8_t *regs;
 static uint32_t irq;
@@ -31,6 +47,9 @@ static uint8_t rx_buf[1024];
 static struct event rx_event;               /* signalled when bytes arrive */
 static uint64_t rx_bytes, rx_overruns;
 static int input_ready;
+static size_t tx_load = 1;                  /* bytes per THR-empty: FIFO size */
+static volatile int tx_irq_on;              /* ETBEI set; changed under console_lock */
+static uint64_t tx_irqs;
 
 static void putc_polled(char c)
 {
@@ -45,6 +64,49 @@ static void write_polled(const char *s, size_t n)
         if (s[i] == '\n')
             putc_polled('\r');
         putc_polled(s[i]);
+    }
+}
+
+static void write_raw_polled(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        putc_polled(s[i]);
+}
+
+/* Called by the console under console_lock. Writing IER with ETBEI off and
+   then on makes a 16550 (and QEMU's) raise the interrupt at once if the
+   transmitter is already empty; without that edge nothing would start. */
+static void tx_start(void)
+{
+    tx_irq_on = 1;
+    regs[IER] = IER_RX_AVAILABLE;
+    regs[IER] = IER_RX_AVAILABLE | IER_THR_EMPTY;
+}
+
+static void tx_stop(void)
+{
+    tx_irq_on = 0;
+    regs[IER] = IER_RX_AVAILABLE;
+}
+
+static void tx_wait_sent(void)
+{
+    for (long spins = 0; spins < 10000000 && !(regs[LSR] & LSR_TX_IDLE); spins++)
+        cpu_relax();
+}
+
+/* The transmit half of the interrupt: refill the empty FIFO from the ring. */
+static void transmit(void)
+{
+    char chunk[FIFO_SIZE];
+    for (int load = 0; load < TX_LOADS_PER_IRQ; load++) {
+        if (!tx_irq_on || !(regs[LSR] & LSR_THR_EMPTY))
+            return;
+        size_t n = console_tx_pull(chunk, tx_load);
+        for (size_t i = 0; i < n; i++)
+            regs[THR] = (uint8_t)chunk[i];
+        if (n < tx_load)
+            return;
     }
 }
 
@@ -63,9 +125,12 @@ static int uart_read(char *buf, size_t n, int64_t timeout_ns)
 }
 
 static const struct console_ops uart_console = {
-    .write = write_polled,
     .write_polled = write_polled,
+    .write_raw_polled = write_raw_polled,
     .read = uart_read,
+    .tx_start = tx_start,
+    .tx_stop = tx_stop,
+    .tx_wait_sent = tx_wait_sent,
 };
 
 static void uart_irq(void *arg)
@@ -83,6 +148,10 @@ static void uart_irq(void *arg)
     }
     if (got && input_ready)
         event_signal(&rx_event);
+    if (tx_irq_on) {
+        tx_irqs++;
+        transmit();
+    }
 }
 
 void uart_init_early(const struct mmio_device *dev, uint32_t clock_hz)
@@ -92,6 +161,7 @@ void uart_init_early(const struct mmio_device *dev, uint32_t clock_hz)
     /* QEMU's 16550 needs no baud setup; on hardware the firmware did it. */
     regs[IER] = 0;
     regs[FCR] = 0x07;          /* enable and clear FIFOs */
+    tx_load = (regs[IIR] & IIR_FIFO_ENABLED) == IIR_FIFO_ENABLED ? FIFO_SIZE : 1;
     ring_init(&rx_ring, rx_buf, sizeof(rx_buf));
     console_register(&uart_console);
 }
@@ -108,9 +178,12 @@ static int uart_input_init(void)
         return r;
     regs[MCR] = 0x08;          /* OUT2: route the interrupt on real 16550s */
     regs[IER] = IER_RX_AVAILABLE;
+    console_tx_enable();       /* output through the ring from now on */
     return 0;
 }
 INIT_HOOK(uart_input, INIT_LEVEL_PLATFORM, uart_input_init);
 
 uint64_t uart_rx_bytes(void) { return rx_bytes; }
 uint64_t uart_rx_overruns(void) { return rx_overruns; }
+uint64_t uart_tx_irqs(void) { return tx_irqs; }
+size_t uart_tx_fifo(void) { return tx_load; }
