@@ -67,9 +67,9 @@ static int cmd_console(int argc, char **argv)
     kprintf("queued %llu, sent %llu, in ring %zu, dropped %llu\n",
             (unsigned long long)s.queued, (unsigned long long)s.sent, s.ring_used,
             (unsigned long long)s.dropped);
-    kprintf("waits for room %llu (restarts %llu), transmit interrupts %llu\n",
+    kprintf("waits for room %llu (restarts %llu), transmit interrupts %llu, pauses %llu\n",
             (unsigned long long)s.waits, (unsigned long long)s.restarts,
-            (unsigned long long)uart_tx_irqs());
+            (unsigned long long)uart_tx_irqs(), (unsigned long long)uart_tx_pauses());
     kprintf("input: %llu bytes, %llu overruns\n",
             (unsigned long long)uart_rx_bytes(), (unsigned long long)uart_rx_overruns());
     return 0;

@@ -8,14 +8,26 @@
  * transmitter is empty we load up to a FIFO's worth (16 bytes on a 16550A,
  * 1 without a FIFO). The console turns the interrupt off when its ring is
  * empty, so an idle console raises no interrupts.
+ *
+ * Pacing: QEMU's UART sends a byte the moment it is written, so the FIFO
+ * is empty again before the handler returns and the interrupt would fire
+ * back to back. RISC-V takes a pending external interrupt before a pending
+ * timer interrupt, so that would starve the boot hart's timers and threads
+ * for as long as the ring has data. So when a burst leaves the transmitter
+ * already empty, the handler turns the interrupt off and a one-shot timer
+ * turns it on again after a pause as long as the burst took (at least
+ * TX_PAUSE_MIN_NS): output then uses at most about half of the hart. A
+ * slow host (or a real UART) paces itself: the FIFO is not empty yet.
  */
 #include <stddef.h>
 #include "drivers/uart/ns16550.h"
 #include "drivers/plic/plic.h"
+#include "kernel/clock.h"
 #include "kernel/console.h"
 #include "kernel/event.h"
 #include "kernel/init.h"
 #include "kernel/thread.h"
+#include "kernel/timer.h"
 #include "util/ring.h"
 #include "pus/err.h"
 
@@ -38,7 +50,8 @@
 /* FIFO loads per interrupt: bounds how long the handler keeps interrupts
    off (each load is up to 16 device writes) while sparing the interrupt
    entry and PLIC claim for every 16 bytes when the host keeps up. */
-#define TX_LOADS_PER_IRQ 4
+#define TX_LOADS_PER_IRQ 2
+#define TX_PAUSE_MIN_NS 20000
 
 static volatile uint8_t *regs;
 static uint32_t irq;
@@ -49,7 +62,9 @@ static uint64_t rx_bytes, rx_overruns;
 static int input_ready;
 static size_t tx_load = 1;                  /* bytes per THR-empty: FIFO size */
 static volatile int tx_irq_on;              /* ETBEI set; changed under console_lock */
-static uint64_t tx_irqs;
+static volatile int tx_paused;              /* ETBEI off until tx_resume runs */
+static struct timer tx_pause_timer;         /* runs on the interrupt's hart */
+static uint64_t tx_irqs, tx_pauses;
 
 static void putc_polled(char c)
 {
@@ -79,6 +94,7 @@ static void write_raw_polled(const char *s, size_t n)
 static void tx_start(void)
 {
     tx_irq_on = 1;
+    tx_paused = 0;
     regs[IER] = IER_RX_AVAILABLE;
     regs[IER] = IER_RX_AVAILABLE | IER_THR_EMPTY;
 }
@@ -95,18 +111,37 @@ static void tx_wait_sent(void)
         cpu_relax();
 }
 
+/* Pause over (timer callback, interrupt context on the same hart). */
+static void tx_resume(struct timer *t, uint64_t now_ns, void *arg)
+{
+    if (tx_irq_on && tx_paused) {
+        tx_paused = 0;
+        regs[IER] = IER_RX_AVAILABLE | IER_THR_EMPTY;   /* fires at once: empty */
+    }
+}
+
 /* The transmit half of the interrupt: refill the empty FIFO from the ring. */
 static void transmit(void)
 {
     char chunk[FIFO_SIZE];
+    uint64_t start = clock_now_ns();
     for (int load = 0; load < TX_LOADS_PER_IRQ; load++) {
-        if (!tx_irq_on || !(regs[LSR] & LSR_THR_EMPTY))
+        if (!tx_irq_on || tx_paused || !(regs[LSR] & LSR_THR_EMPTY))
             return;
         size_t n = console_tx_pull(chunk, tx_load);
         for (size_t i = 0; i < n; i++)
             regs[THR] = (uint8_t)chunk[i];
         if (n < tx_load)
-            return;
+            return;            /* ring empty (the console stopped us) */
+    }
+    if (tx_irq_on && (regs[LSR] & LSR_THR_EMPTY)) {
+        /* Sent already: the device is not pacing us; pause (see above). */
+        uint64_t took = clock_now_ns() - start;
+        tx_paused = 1;
+        tx_pauses++;
+        regs[IER] = IER_RX_AVAILABLE;
+        timer_set_oneshot(&tx_pause_timer, took > TX_PAUSE_MIN_NS ? took : TX_PAUSE_MIN_NS,
+                          tx_resume, NULL);
     }
 }
 
@@ -173,6 +208,7 @@ static int uart_input_init(void)
     input_ready = 1;
     if (!irq)
         return ERR_NO_DEVICE;
+    timer_init(&tx_pause_timer);
     int r = plic_register(irq, uart_irq, NULL);
     if (r < 0)
         return r;
@@ -186,4 +222,5 @@ INIT_HOOK(uart_input, INIT_LEVEL_PLATFORM, uart_input_init);
 uint64_t uart_rx_bytes(void) { return rx_bytes; }
 uint64_t uart_rx_overruns(void) { return rx_overruns; }
 uint64_t uart_tx_irqs(void) { return tx_irqs; }
+uint64_t uart_tx_pauses(void) { return tx_pauses; }
 size_t uart_tx_fifo(void) { return tx_load; }

@@ -15,8 +15,10 @@ void uart_init_early(const struct mmio_device *dev, uint32_t clock_hz);
 /* Input statistics for the shell. */
 uint64_t uart_rx_bytes(void);
 uint64_t uart_rx_overruns(void);
-/* Output statistics: interrupts that had the transmitter on; FIFO load. */
+/* Output statistics: interrupts that had the transmitter on, pauses
+   (see ns16550.c), the FIFO load. */
 uint64_t uart_tx_irqs(void);
+uint64_t uart_tx_pauses(void);
 size_t uart_tx_fifo(void);
 
 #endif
