@@ -69,12 +69,14 @@ static void write_polled(const char *s, size_t n)
 
 void console_panic_mode(void)
 {
-    panicking = 1;
+    __atomic_store_n(&panicking, 1, __ATOMIC_SEQ_CST);   /* before tx_panic_stop looks */
     if (!ops || !__atomic_load_n(&queued_mode, __ATOMIC_ACQUIRE))
         return;
     /* The interrupt pulls nothing more once panicking is set; send what it
        left, in order, before the panic's own lines. */
-    if (ops->tx_stop)
+    if (ops->tx_panic_stop)
+        ops->tx_panic_stop();
+    else
         ops->tx_stop();
     char chunk[64];
     size_t got;
@@ -144,7 +146,7 @@ static bool report_drops(size_t room, size_t reserve)
 
 size_t console_tx_pull(char *buf, size_t max)
 {
-    if (panicking)
+    if (__atomic_load_n(&panicking, __ATOMIC_SEQ_CST))
         return 0;           /* the panic drains the ring itself */
     size_t got = ring_get(&tx_ring, buf, max);
     if (got == 0) {

@@ -41,6 +41,9 @@ struct console_ops {
        if the transmitter is idle) or off. Called under console_lock. */
     void (*tx_start)(void);
     void (*tx_stop)(void);
+    /* Panic: stop, and wait (bounded) for a handler on another hart to
+       finish the chunk it is writing. No locks. */
+    void (*tx_panic_stop)(void);
     /* Busy-wait until the device has sent what it holds (optional). */
     void (*tx_wait_sent)(void);
 };

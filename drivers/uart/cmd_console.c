@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include "drivers/uart/ns16550.h"
 #include "kernel/console.h"
+#include "kernel/panic.h"
 #include "kernel/thread.h"
 #include "services/shell/shell.h"
 #include "pus/err.h"
@@ -54,10 +55,21 @@ static int flood(int argc, char **argv)
     return 0;
 }
 
+/* Queue numbered lines (they fit in the ring: no waiting), then panic at
+   once: the panic must send them, in order, before its own report. */
+static int queue_and_panic(void)
+{
+    for (int i = 0; i < 50; i++)
+        kprintf("queued before panic %02d ........................................\n", i);
+    panic("console test: panic with output queued");
+}
+
 static int cmd_console(int argc, char **argv)
 {
     if (argc >= 2 && argv[1][0] == 'f')
         return flood(argc, argv);
+    if (argc == 2 && argv[1][0] == 'p')
+        return queue_and_panic();
     if (argc != 1)
         return shell_usage("console");
     struct console_stats s;
@@ -74,6 +86,7 @@ static int cmd_console(int argc, char **argv)
             (unsigned long long)uart_rx_bytes(), (unsigned long long)uart_rx_overruns());
     return 0;
 }
-SHELL_COMMAND(console, "console [flood THREADS LINES]",
-              "console statistics; flood prints numbered lines from several threads",
+SHELL_COMMAND(console, "console [flood THREADS LINES | panic]",
+              "console statistics; tests: flood prints numbered lines from threads, "
+              "panic panics with output queued",
               cmd_console);

@@ -64,6 +64,7 @@ static size_t tx_load = 1;                  /* bytes per THR-empty: FIFO size */
 static volatile int tx_irq_on;              /* ETBEI set; changed under console_lock */
 static volatile int tx_paused;              /* ETBEI off until tx_resume runs */
 static struct timer tx_pause_timer;         /* runs on the interrupt's hart */
+static volatile int tx_loading;             /* transmit() is writing a chunk */
 static uint64_t tx_irqs, tx_pauses;
 
 static void putc_polled(char c)
@@ -105,6 +106,16 @@ static void tx_stop(void)
     regs[IER] = IER_RX_AVAILABLE;
 }
 
+/* A panic takes over the ring: stop the interrupt and let a handler that
+   is writing its chunk on another hart finish, so bytes do not interleave.
+   Bounded, in case that hart is the one that died. */
+static void tx_panic_stop(void)
+{
+    tx_stop();
+    for (long spins = 0; spins < 1000000 && __atomic_load_n(&tx_loading, __ATOMIC_SEQ_CST); spins++)
+        cpu_relax();
+}
+
 static void tx_wait_sent(void)
 {
     for (long spins = 0; spins < 10000000 && !(regs[LSR] & LSR_TX_IDLE); spins++)
@@ -128,9 +139,11 @@ static void transmit(void)
     for (int load = 0; load < TX_LOADS_PER_IRQ; load++) {
         if (!tx_irq_on || tx_paused || !(regs[LSR] & LSR_THR_EMPTY))
             return;
+        __atomic_store_n(&tx_loading, 1, __ATOMIC_SEQ_CST);   /* before pull looks */
         size_t n = console_tx_pull(chunk, tx_load);
         for (size_t i = 0; i < n; i++)
             regs[THR] = (uint8_t)chunk[i];
+        __atomic_store_n(&tx_loading, 0, __ATOMIC_RELEASE);
         if (n < tx_load)
             return;            /* ring empty (the console stopped us) */
     }
@@ -165,6 +178,7 @@ static const struct console_ops uart_console = {
     .read = uart_read,
     .tx_start = tx_start,
     .tx_stop = tx_stop,
+    .tx_panic_stop = tx_panic_stop,
     .tx_wait_sent = tx_wait_sent,
 };
 
