@@ -76,6 +76,7 @@ SHELL_COMMAND(date, "date", "show the wall-clock date and time (UTC)", cmd_date)
 static int cmd_reboot(int argc, char **argv)
 {
     kprintf("rebooting\n");
+    console_flush(1000 * 1000000ll);   /* queued output would die with us */
     sbi_system_reset(SBI_SRST_COLD_REBOOT, SBI_SRST_REASON_NONE);
 }
 SHELL_COMMAND(reboot, "reboot", "restart the node", cmd_reboot);
@@ -83,6 +84,7 @@ SHELL_COMMAND(reboot, "reboot", "restart the node", cmd_reboot);
 static int cmd_poweroff(int argc, char **argv)
 {
     kprintf("powering off\n");
+    console_flush(1000 * 1000000ll);   /* queued output would die with us */
     sbi_system_reset(SBI_SRST_SHUTDOWN, SBI_SRST_REASON_NONE);
 }
 SHELL_COMMAND(poweroff, "poweroff", "stop the node", cmd_poweroff);
