@@ -77,7 +77,9 @@ void mutex_acquire(struct mutex *m)
     mutex_acquire_timeout(m, TIMEOUT_INFINITE);
 }
 
-static void release(struct mutex *m, bool yield)
+/* Inlined into both callers: an extra call and return on every release
+   cost ~50 ns in kbench under QEMU (a return is an indirect jump there). */
+static inline __attribute__((always_inline)) void release(struct mutex *m, bool yield)
 {
     assert(m->magic == MUTEX_MAGIC);
     if (m->holder != thread_current())
