@@ -117,14 +117,21 @@ static struct app_file *file_of(struct app *a, int handle)
     return &a->files[handle];
 }
 
+/* A free handle slot of the app, or ERR_NO_SPACE. */
+static int free_slot(const struct app *a)
+{
+    for (int slot = 0; slot < APP_MAX_FILES; slot++)
+        if (!a->files[slot].used)
+            return slot;
+    return ERR_NO_SPACE;
+}
+
 static int port_open(void *ctx, const char *path, uint32_t flags, int *handle, bool *is_dir)
 {
     struct app *a = ctx;
-    int slot = 0;
-    while (slot < APP_MAX_FILES && a->files[slot].used)
-        slot++;
-    if (slot == APP_MAX_FILES)
-        return ERR_NO_SPACE;
+    int slot = free_slot(a);
+    if (slot < 0)
+        return slot;
     struct app_file *f = &a->files[slot];
     int rc = full_path(a, path, f->path);
     if (rc)
@@ -255,11 +262,9 @@ static int port_stat(void *ctx, const char *path, struct wasi_filestat *st)
 static int port_opendir(void *ctx, const char *path, int *handle)
 {
     struct app *a = ctx;
-    int slot = 0;
-    while (slot < APP_MAX_FILES && a->files[slot].used)
-        slot++;
-    if (slot == APP_MAX_FILES)
-        return ERR_NO_SPACE;
+    int slot = free_slot(a);
+    if (slot < 0)
+        return slot;
     struct app_file *f = &a->files[slot];
     int rc = full_path(a, path, f->path);
     if (rc == 0)

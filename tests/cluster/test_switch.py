@@ -1,7 +1,6 @@
 """`pusctl switch`: the learning Ethernet switch QEMU nodes share, tested
 with clients that speak QEMU's stream framing (4-byte big-endian length,
 then the frame)."""
-import json
 import os
 import select
 import shutil
@@ -13,6 +12,7 @@ import tempfile
 import pytest
 
 from ctlkit import PUSCTL, wait_until
+from qmp import qmp
 from test_qemu import stub_kernel  # noqa: F401 (fixture)
 
 BROADCAST = b"\xff" * 6
@@ -151,24 +151,6 @@ def test_second_switch_in_same_dir_refused(switch):
     proc = subprocess.run([str(PUSCTL), "switch", "--socket", os.path.join(d, "other.sock")],
                           capture_output=True, text=True, timeout=10)
     assert proc.returncode == 1 and "another switch" in proc.stderr
-
-
-def qmp(path, command, arguments=None):
-    """One QMP command on a fresh connection (greeting, capabilities, command)."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    f = s.makefile("rw")
-    assert "QMP" in json.loads(f.readline())
-    for cmd in ({"execute": "qmp_capabilities"},
-                dict({"execute": command}, **({"arguments": arguments} if arguments else {}))):
-        f.write(json.dumps(cmd) + "\n")
-        f.flush()
-        while True:
-            reply = json.loads(f.readline())
-            if "event" not in reply:
-                break
-        assert "return" in reply, reply
-    s.close()
 
 
 @pytest.mark.skipif(not shutil.which("qemu-system-riscv64"), reason="needs QEMU")

@@ -1,13 +1,12 @@
 """Faults print a register dump and a symbolized backtrace, then follow
 the panic policy: reboot (default) or halt. Power control ends QEMU."""
-import json
 import re
-import socket
 import subprocess
 
 import pytest
 
 from node import KERNEL, Node
+from qmp import qmp
 
 
 @pytest.mark.parametrize("kind,cause", [
@@ -37,24 +36,6 @@ def symbol_range(name):
         if len(f) == 4 and f[3] == name:
             return int(f[0], 16), int(f[0], 16) + int(f[1], 16)
     raise AssertionError(f"{name} not in {KERNEL}")
-
-
-def qmp(path, command, arguments=None, timeout=30):
-    """One QMP command on a fresh connection; returns its "return" value."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(path)
-        f = s.makefile("rw")
-        assert "QMP" in json.loads(f.readline())
-        for cmd in ({"execute": "qmp_capabilities"},
-                    dict({"execute": command}, **({"arguments": arguments} if arguments else {}))):
-            f.write(json.dumps(cmd) + "\n")
-            f.flush()
-            reply = json.loads(f.readline())
-            while "event" in reply:
-                reply = json.loads(f.readline())
-            assert "return" in reply, reply
-        return reply["return"]
 
 
 def test_panic_halt_policy(tmp_path):
