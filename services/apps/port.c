@@ -117,28 +117,33 @@ static struct app_file *file_of(struct app *a, int handle)
     return &a->files[handle];
 }
 
-/* A free handle slot of the app, or ERR_NO_SPACE. */
-static int free_slot(const struct app *a)
+/* A free handle slot of the app with path resolved into it (the slot is
+   not taken yet: the caller marks it used once the open succeeds).
+   Returns the slot or an error. */
+static int slot_for(struct app *a, const char *path, struct app_file **out)
 {
-    for (int slot = 0; slot < APP_MAX_FILES; slot++)
-        if (!a->files[slot].used)
-            return slot;
-    return ERR_NO_SPACE;
+    int slot = 0;
+    while (slot < APP_MAX_FILES && a->files[slot].used)
+        slot++;
+    if (slot == APP_MAX_FILES)
+        return ERR_NO_SPACE;
+    int rc = full_path(a, path, a->files[slot].path);
+    if (rc)
+        return rc;
+    *out = &a->files[slot];
+    return slot;
 }
 
 static int port_open(void *ctx, const char *path, uint32_t flags, int *handle, bool *is_dir)
 {
     struct app *a = ctx;
-    int slot = free_slot(a);
+    struct app_file *f = NULL;
+    int slot = slot_for(a, path, &f);
     if (slot < 0)
         return slot;
-    struct app_file *f = &a->files[slot];
-    int rc = full_path(a, path, f->path);
-    if (rc)
-        return rc;
 
     struct vfs_stat st;
-    rc = vfs_stat(f->path, &st);
+    int rc = vfs_stat(f->path, &st);
     if (rc == 0 && st.type == VFS_TYPE_DIR) {
         if ((flags & WASI_O_CREAT) && (flags & WASI_O_EXCL))
             return ERR_EXISTS;
@@ -262,13 +267,11 @@ static int port_stat(void *ctx, const char *path, struct wasi_filestat *st)
 static int port_opendir(void *ctx, const char *path, int *handle)
 {
     struct app *a = ctx;
-    int slot = free_slot(a);
+    struct app_file *f = NULL;
+    int slot = slot_for(a, path, &f);
     if (slot < 0)
         return slot;
-    struct app_file *f = &a->files[slot];
-    int rc = full_path(a, path, f->path);
-    if (rc == 0)
-        rc = vfs_opendir(f->path, &f->dir);
+    int rc = vfs_opendir(f->path, &f->dir);
     if (rc < 0)
         return rc;
     f->used = true;
