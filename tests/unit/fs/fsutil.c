@@ -139,3 +139,13 @@ uint32_t rng_next(uint64_t *s)
     *s ^= *s << 17;
     return (uint32_t)(*s >> 11);
 }
+
+void check_file(struct fs *fs, const char *path, const uint8_t *want, long len)
+{
+    uint8_t *data;
+    long n = read_file(fs, path, &data);
+    assert_int_equal(n, len);
+    if (len)
+        assert_memory_equal(data, want, len);
+    free(data);
+}

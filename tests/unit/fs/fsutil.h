@@ -25,6 +25,8 @@ int write_file(struct fs *fs, const char *path, const void *data, size_t len,
                int flags);
 /* Reads the whole file into a malloc'd buffer; returns size or error. */
 long read_file(struct fs *fs, const char *path, uint8_t **data);
+/* Asserts (cmocka) that the file holds exactly want[0..len). */
+void check_file(struct fs *fs, const char *path, const uint8_t *want, long len);
 /* FNV-1a 64 over every path, type and content, in directory order. */
 int tree_hash(struct fs *fs, uint64_t *hash);
 

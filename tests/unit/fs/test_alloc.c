@@ -23,16 +23,6 @@
 
 #define FILES 12
 
-static void check_file(struct fs *fs, const char *path, const uint8_t *want, long len)
-{
-    uint8_t *data;
-    long n = read_file(fs, path, &data);
-    assert_int_equal(n, len);
-    if (len)
-        assert_memory_equal(data, want, len);
-    free(data);
-}
-
 /*
  * A freshly formatted and mounted filesystem on a RAM disk of `count`
  * blocks; block_cycles -1 turns wear leveling off.

@@ -36,17 +36,6 @@ static int teardown(void **state)
 }
 #define T(state) (&((struct tfs *)*(state))->fs)
 
-static void check_file(struct fs *fs, const char *path, const uint8_t *want,
-                       long len)
-{
-    uint8_t *data;
-    long n = read_file(fs, path, &data);
-    assert_int_equal(n, len);
-    if (len)
-        assert_memory_equal(data, want, len);
-    free(data);
-}
-
 static void test_blank_disk_is_refused(void **state)
 {
     struct ramdev rd;
