@@ -23,7 +23,9 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
     return a < b + blen && b < a + alen;
 }
 
-/* Wait for the write in flight, if any; its status. */
+/* Wait for the write in flight, if any; its status. A failure is also
+   kept for the next sync, whoever waited here: data the filesystem wrote
+   earlier did not reach the disk, so that sync must not report success. */
 static int wait_inflight(struct vblk_bdev *vb)
 {
     if (!vb->inflight)
@@ -32,6 +34,8 @@ static int wait_inflight(struct vblk_bdev *vb)
     int r = vb->disk.ops->finish(vb->disk.dev, vb->inflight);
     vb->stats.ns_io += now(vb) - t0;
     vb->inflight = NULL;
+    if (r < 0 && !vb->lost_error)
+        vb->lost_error = r;
     return r;
 }
 
@@ -42,10 +46,8 @@ static int io_read(struct vblk_bdev *vb, uint64_t sector, void *buf, uint64_t by
 {
     if (vb->inflight && overlaps(sector, bytes / SECTOR, vb->fsector, vb->fcount)) {
         int r = wait_inflight(vb);
-        if (r < 0) {
-            vb->lost_error = r;          /* the read fails; sync must fail too */
-            return r;
-        }
+        if (r < 0)
+            return r;                    /* the read fails; sync will too */
     }
     uint64_t t0 = now(vb);
     int r = vb->disk.ops->read(vb->disk.dev, sector, buf, bytes);
@@ -98,11 +100,8 @@ static void pf_start(struct vblk_bdev *vb, uint64_t sector, uint64_t count)
     if (vb->wlen && overlaps(sector, count, vb->wsector, vb->wlen / SECTOR))
         return;                          /* newer data waits in write-behind */
     if (vb->inflight && overlaps(sector, count, vb->fsector, vb->fcount)) {
-        int r = wait_inflight(vb);
-        if (r < 0) {
-            vb->lost_error = r;          /* nobody to tell but the next sync */
-            return;
-        }
+        if (wait_inflight(vb) < 0)
+            return;                      /* nobody to tell but the next sync */
     }
     if (!vb->pfbuf && !(vb->pfbuf = malloc(vb->racap)))
         return;
@@ -154,15 +153,18 @@ static int flush_behind(struct vblk_bdev *vb)
 {
     if (!vb->wlen)
         return 0;
-    uint32_t len = vb->wlen;
-    vb->wlen = 0;
-    vb->stats.requests_written++;
-    vb->stats.bytes_written += len;
+    /* Until a write of the buffer has started, the buffer keeps it: an
+     * error here leaves the data to the next flush (a sync retries it). */
     int r = wait_inflight(vb);
     if (r < 0)
         return r;
-    if (!vb->wbuf_other && !(vb->wbuf_other = malloc(vb->wcap)))
-        return io_write(vb, vb->wsector, vb->wbuf, len);   /* no memory: synchronous */
+    uint32_t len = vb->wlen;
+    if (!vb->wbuf_other && !(vb->wbuf_other = malloc(vb->wcap))) {
+        r = io_write(vb, vb->wsector, vb->wbuf, len);   /* no memory: synchronous */
+        if (r == 0)
+            vb->wlen = 0;
+        return r;
+    }
     uint64_t t0 = now(vb);
     r = vb->disk.ops->write_start(vb->disk.dev, vb->wsector, vb->wbuf, len, &vb->inflight);
     vb->stats.ns_io += now(vb) - t0;
@@ -170,6 +172,9 @@ static int flush_behind(struct vblk_bdev *vb)
         vb->inflight = NULL;
         return r;
     }
+    vb->wlen = 0;
+    vb->stats.requests_written++;
+    vb->stats.bytes_written += len;
     vb->fsector = vb->wsector;
     vb->fcount = len / SECTOR;
     uint8_t *sent = vb->wbuf;
@@ -341,11 +346,14 @@ static int write_behind(struct vblk_bdev *vb, uint64_t sector, const void *buf, 
 static int settle_note(struct vblk_bdev *vb, int i)
 {
     uint32_t from = vb->notes[i].mark, bs = vb->bd.block_size;
+    if (from < bs) {
+        int r = write_behind(vb, sector_of(vb, vb->notes[i].block, from), vb->ones, bs - from);
+        if (r < 0)
+            return r;                    /* still noted: the next sync tries again */
+        vb->stats.erase_fill_bytes += bs - from;
+    }
     vb->notes[i].used = false;
-    if (from >= bs)
-        return 0;
-    vb->stats.erase_fill_bytes += bs - from;
-    return write_behind(vb, sector_of(vb, vb->notes[i].block, from), vb->ones, bs - from);
+    return 0;
 }
 
 static int find_note(struct vblk_bdev *vb, uint32_t block)
@@ -534,7 +542,8 @@ static int vb_erase(struct blockdev *bd, uint32_t block)
         for (i = 0; i < VBLK_ERASE_NOTES && vb->notes[i].used; i++)
             ;
         if (i == VBLK_ERASE_NOTES) {
-            /* Table full: settle the oldest-placed note now. */
+            /* Table full: settle one now (the slot the block hashes
+               to; any would do, settling only writes its 0xff fill). */
             i = (int)(block % VBLK_ERASE_NOTES);
             if ((r = settle_note(vb, i)) < 0)
                 return r;

@@ -429,6 +429,29 @@ static void test_device_errors_are_returned_not_cached(void **state)
     assert_int_equal(prog_block(r, 700, 0x68), 0);        /* 601 goes out */
     assert_int_equal(r->bd->sync(r->bd), ERR_IO);
     d->fail_writes = false;
+    /* 700 waited in write-behind when 601 failed: it is not thrown away,
+       the next sync writes it */
+    assert_int_equal(r->bd->sync(r->bd), 0);
+    assert_stamped(d->mem + sector_of(r, 700, 0) * SECTOR, sector_of(r, 700, 0),
+                   r->bd->block_size, 0x68);
+
+    /* a failing write seen first by the write after it: that caller gets
+       the error, and the sync after it still reports it */
+    assert_int_equal(prog_block(r, 602, 0x69), 0);
+    d->fail_writes = true;
+    d->fail_sector = sector_of(r, 602, 0);
+    assert_int_equal(prog_block(r, 720, 0x6c), 0);        /* 602 goes out */
+    uint32_t end = 721;
+    while (end < r->bd->block_count && prog_block(r, end, 0x6c) == 0)
+        end++;                                             /* until a flush waits for 602 */
+    assert_true(end < r->bd->block_count);
+    assert_int_equal(r->bd->sync(r->bd), ERR_IO);          /* not forgotten */
+    d->fail_writes = false;
+    assert_int_equal(prog_block(r, end, 0x6c), 0);         /* the refused one again */
+    assert_int_equal(r->bd->sync(r->bd), 0);               /* all written now */
+    for (uint32_t b = 720; b <= end; b++)
+        assert_stamped(d->mem + sector_of(r, b, 0) * SECTOR, sector_of(r, b, 0),
+                       r->bd->block_size, 0x6c);
 
     /* the write in flight fails and a read of its sectors is the first to
      * see it: the read fails, and so does the next sync */
