@@ -86,7 +86,7 @@ int eth_output(struct net_stack *s, struct net_netif *nif, const uint8_t dst[6],
         /* no room in the driver: TCP holds the segment back (tcp_out.c);
            anything else is dropped, as on a congested wire */
         nif->stats.tx_busy++;
-        s->tx_refused = true;
+        s->tx_refused_by = nif;
         if (s->tx_may_block)
             return r;
         nif->stats.tx_dropped++;

@@ -31,11 +31,13 @@ void net_netif_tx_ready(struct net_netif *n)
 {
     struct net_stack *s = n->stack;
     net_enter(s);
-    s->tx_refused = false;
+    s->tx_refused_by = NULL;
     /* Any interface's refusal stalls a connection; resuming them all is
-       harmless (output that is refused again stalls again). Stop when the
-       driver is full again rather than refusing every connection in turn. */
-    for (struct net_sock *sk = s->socks; sk && !s->tx_refused; sk = sk->next)
+       harmless (output that is refused again stalls again). Stop when this
+       driver is full again rather than refusing every connection in turn;
+       a refusal by another interface does not stop this one's resumption
+       (nothing would call again for it while it has room). */
+    for (struct net_sock *sk = s->socks; sk && s->tx_refused_by != n; sk = sk->next)
         if (sk->type == NET_SOCK_TCP && sk->tcp.tx_stalled)
             tcp_tx_resume(sk);
     net_leave(s);

@@ -225,10 +225,12 @@ struct net_stack {
     /*
      * Set by TCP around ip_output() for segments it can send again later:
      * a frame the driver refuses (ERR_WOULD_BLOCK) is then reported back
-     * instead of dropped. tx_refused: some interface refused a frame since
-     * net_netif_tx_ready() last ran.
+     * instead of dropped. tx_refused_by: the interface that last refused
+     * a frame (net_netif_tx_ready() stops resuming once its own interface
+     * is full again, not when another one is).
      */
-    bool tx_may_block, tx_refused;
+    bool tx_may_block;
+    struct net_netif *tx_refused_by;
     struct rate icmp_rate;       /* ICMP errors we send */
     struct rate challenge_rate;  /* RFC 5961 challenge ACKs */
     uint8_t txbuf[NET_FRAME_MAX] __attribute__((aligned(8)));

@@ -106,6 +106,12 @@ static bool rexmt_fire(struct net_sock *sk)
     cc_timeout(tp);
     tp->snd_nxt = syn ? tp->iss : tp->snd_una;
     tcp_output(sk);
+    if (tp->tx_stalled) {
+        /* Our own interface refused the retransmission: that is not the
+           path losing data. Do not count it towards giving up; it goes out
+           when the interface has room (net_netif_tx_ready). */
+        tp->rexmt_count--;
+    }
     if (tp->t_rexmt == NEVER && tp->snd_una != tp->snd_max)
         tp->t_rexmt = s->now + tp->rto;
     return false;
