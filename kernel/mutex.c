@@ -10,6 +10,7 @@
 #include "kernel/thread.h"
 #include "kernel/clock.h"
 #include "kernel/panic.h"
+#include "kernel/cpu.h"
 #include "pus/err.h"
 
 #define MUTEX_MAGIC 0x6d757478u   /* "mutx" */
@@ -69,6 +70,8 @@ int mutex_acquire_timeout(struct mutex *m, int64_t timeout_ns)
 bool mutex_try_acquire(struct mutex *m)
 {
     assert(m->magic == MUTEX_MAGIC);
+    /* From an interrupt it would take the mutex for the interrupted thread. */
+    assert(!arch_in_interrupt());
     return try_take(m, thread_current());
 }
 

@@ -6,7 +6,8 @@
  * /chosen/rng-seed (QEMU virt passes 32 bytes from the host; not credited
  * with the bootarg random.trust_bootloader=off), timer jitter,
  * the RTC and the boot counters; then from drivers as entropy arrives
- * (virtio-rng at probe and every minute, MAC addresses from the network
+ * (virtio-rng at probe and when a request comes a minute or more after
+ * the last reseed, MAC addresses from the network
  * service). Never blocks: before any credited entropy has arrived, output
  * is only as unpredictable as the timer jitter it was seeded with; the boot
  * log says which sources seeded it (`random info` shows the totals).

@@ -81,28 +81,38 @@ SHELL_COMMAND(ip, "ip", "same as ifconfig", cmd_ifconfig);
 
 /* ---- ping --------------------------------------------------------------- */
 
-/* Seconds with up to 3 decimals ("1", "0.2", "0.005"), as ping(8) takes
-   them; returns nanoseconds, or -1 if s is not such a number. */
+/* Seconds with at most millisecond precision ("1", "0.2", "0.005",
+   "1.000"), as ping(8) takes them, up to an hour; returns nanoseconds, or
+   -1 if s is not such a number. */
 static int64_t parse_interval(const char *s)
 {
     int64_t ms = 0;
     int decimals = -1;               /* -1: no point seen yet */
-    if (!*s)
-        return -1;
+    bool digits = false;
     for (; *s; s++) {
         if (*s == '.' && decimals < 0) {
             decimals = 0;
-        } else if (*s >= '0' && *s <= '9' && decimals < 3 && ms < 3600 * 1000) {
+        } else if (*s >= '0' && *s <= '9') {
+            digits = true;
+            if (decimals >= 3) {
+                if (*s != '0')
+                    return -1;       /* finer than a millisecond */
+                continue;
+            }
             ms = ms * 10 + (*s - '0');
             if (decimals >= 0)
                 decimals++;
+            if (ms > 3600 * 1000 * 1000ll)
+                return -1;
         } else {
             return -1;
         }
     }
+    if (!digits)
+        return -1;
     for (int d = decimals < 0 ? 0 : decimals; d < 3; d++)
         ms *= 10;
-    return ms * 1000000;
+    return ms > 3600 * 1000 ? -1 : ms * 1000000;
 }
 
 static int cmd_ping(int argc, char **argv)
@@ -128,7 +138,7 @@ static int cmd_ping(int argc, char **argv)
     if (!host || count < 1 || count > 100000 || size < 0 || size > 1472)
         return shell_usage(argv[0]);
     if (interval < 1000000) {
-        kprintf("error: ping: -i takes seconds from 0.001, like 1 or 0.02\n");
+        kprintf("error: ping: -i takes seconds from 0.001 to 3600, in steps of 0.001\n");
         return SHELL_ERR_REPORTED;
     }
     struct net_stack *st = netsvc_stack();

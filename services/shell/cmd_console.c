@@ -4,6 +4,7 @@
  * tests/system/test_console.py to check that lines stay whole and in order).
  */
 #include <stdlib.h>
+#include <string.h>
 #include "drivers/uart/ns16550.h"
 #include "kernel/console.h"
 #include "kernel/panic.h"
@@ -31,9 +32,11 @@ static int flood(int argc, char **argv)
 {
     if (argc != 4)
         return shell_usage("console");
-    long threads = strtol(argv[2], NULL, 0);
-    long lines = strtol(argv[3], NULL, 0);
-    if (threads < 1 || threads > FLOOD_MAX_THREADS || lines < 0 || lines > 1000000) {
+    char *end_threads, *end_lines;
+    long threads = strtol(argv[2], &end_threads, 10);
+    long lines = strtol(argv[3], &end_lines, 10);
+    if (*end_threads || end_threads == argv[2] || *end_lines || end_lines == argv[3] ||
+        threads < 1 || threads > FLOOD_MAX_THREADS || lines < 0 || lines > 1000000) {
         kprintf("error: console: flood takes 1..%d threads and 0..1000000 lines\n",
                 FLOOD_MAX_THREADS);
         return SHELL_ERR_REPORTED;
@@ -66,9 +69,10 @@ static int queue_and_panic(void)
 
 static int cmd_console(int argc, char **argv)
 {
-    if (argc >= 2 && argv[1][0] == 'f')
+    /* Whole words: "console p" must not panic the node. */
+    if (argc >= 2 && !strcmp(argv[1], "flood"))
         return flood(argc, argv);
-    if (argc == 2 && argv[1][0] == 'p')
+    if (argc == 2 && !strcmp(argv[1], "panic"))
         return queue_and_panic();
     if (argc != 1)
         return shell_usage("console");
