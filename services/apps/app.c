@@ -225,6 +225,8 @@ static void run_app(struct app *a)
              * bigger slices the app would never move on. */
             if (no_progress && a->cfg.fuel_slice * slice_scale <= INT64_MAX / 2)
                 slice_scale *= 2;
+            else if (!no_progress)
+                slice_scale = 1;        /* back to the asked size once it moves */
             thread_yield();             /* end of a slice: let others run */
             break;
         case WASM_PAUSED:
