@@ -15,6 +15,7 @@ int arp_init(struct net_stack *s)
     if (!s->arp)
         return ERR_NO_MEMORY;
     memset(s->arp, 0, size);
+    s->arp_top = 0;
     return 0;
 }
 
@@ -41,18 +42,26 @@ void arp_free_all(struct net_stack *s)
 
 void arp_flush_netif(struct net_stack *s, struct net_netif *nif)
 {
-    for (unsigned i = 0; i < s->cfg.arp_max; i++) {
+    for (unsigned i = 0; i < s->arp_top; i++) {
         struct arp_entry *e = &s->arp[i];
         if (e->state != ARP_FREE && e->netif == nif) {
             drop_queue(s, e);
             e->state = ARP_FREE;
         }
     }
+    while (s->arp_top > 0 && s->arp[s->arp_top - 1].state == ARP_FREE)
+        s->arp_top--;
 }
 
+/*
+ * Every scan of the cache stops at arp_top: an entry is only ever taken
+ * from the lowest free slot, so the used ones gather at the start and a
+ * node talking to a few neighbours looks at a few entries, not arp_max
+ * (the deadline scan runs each time the kernel lets go of the stack).
+ */
 static struct arp_entry *lookup(struct net_stack *s, uint32_t addr)
 {
-    for (unsigned i = 0; i < s->cfg.arp_max; i++)
+    for (unsigned i = 0; i < s->arp_top; i++)
         if (s->arp[i].state != ARP_FREE && s->arp[i].addr == addr)
             return &s->arp[i];
     return NULL;
@@ -64,8 +73,11 @@ static struct arp_entry *alloc_entry(struct net_stack *s)
     struct arp_entry *victim = NULL;
     for (unsigned i = 0; i < s->cfg.arp_max; i++) {
         struct arp_entry *e = &s->arp[i];
-        if (e->state == ARP_FREE)
+        if (e->state == ARP_FREE) {
+            if (i >= s->arp_top)
+                s->arp_top = i + 1;
             return e;
+        }
         if (e->state != NET_ARP_PENDING && (!victim || e->updated < victim->updated))
             victim = e;
     }
@@ -225,7 +237,7 @@ int arp_output(struct net_stack *s, struct net_netif *nif, uint32_t nexthop,
 
 void arp_poll(struct net_stack *s, uint64_t now)
 {
-    for (unsigned i = 0; i < s->cfg.arp_max; i++) {
+    for (unsigned i = 0; i < s->arp_top; i++) {
         struct arp_entry *e = &s->arp[i];
         if (e->state == ARP_FREE || now < e->deadline)
             continue;
@@ -251,7 +263,7 @@ void arp_poll(struct net_stack *s, uint64_t now)
 uint64_t arp_deadline(struct net_stack *s)
 {
     uint64_t d = NEVER;
-    for (unsigned i = 0; i < s->cfg.arp_max; i++)
+    for (unsigned i = 0; i < s->arp_top; i++)
         if (s->arp[i].state != ARP_FREE)
             d = min64(d, s->arp[i].deadline);
     return d;
@@ -260,7 +272,7 @@ uint64_t arp_deadline(struct net_stack *s)
 size_t net_arp_list(struct net_stack *s, struct net_arp_info *out, size_t max)
 {
     size_t n = 0;
-    for (unsigned i = 0; i < s->cfg.arp_max; i++) {
+    for (unsigned i = 0; i < s->arp_top; i++) {
         struct arp_entry *e = &s->arp[i];
         if (e->state == ARP_FREE)
             continue;

@@ -9,13 +9,32 @@
 #define ICMP_ECHO         8
 #define PING_ID           0x5055   /* "PU" */
 
+/* Sends the message at txbuf's L4 offset, its checksum already in place. */
+static int icmp_output(struct net_stack *s, uint32_t src, uint32_t dst, size_t len)
+{
+    s->stats.icmp_out++;
+    return ip_output(s, src, dst, IP_PROTO_ICMP, len);
+}
+
 static int icmp_send(struct net_stack *s, uint32_t src, uint32_t dst, size_t len)
 {
     uint8_t *m = s->txbuf + L4_OFF;
     put16(m + 2, 0);
     csum_store(m + 2, csum_buf(m, len));
-    s->stats.icmp_out++;
-    return ip_output(s, src, dst, IP_PROTO_ICMP, len);
+    return icmp_output(s, src, dst, len);
+}
+
+/*
+ * An echo reply differs from the (checked) request only in its type byte,
+ * so its checksum is the request's, adjusted (RFC 1624, eqn. 3:
+ * HC' = ~(~HC + ~m + m')), instead of summing the whole message again.
+ */
+static void echo_reply_csum(uint8_t *m)
+{
+    uint32_t sum = (uint16_t)~get16(m + 2) + (uint16_t)~(ICMP_ECHO << 8) + (ICMP_ECHO_REPLY << 8);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    put16(m + 2, (uint16_t)~sum);
 }
 
 /* Tells the sender of ip/l4 that we cannot deliver it (code 2 protocol, 3 port). */
@@ -66,7 +85,8 @@ void icmp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
             return;   /* no replies to broadcasts (RFC 1122 3.2.2.6 allows it) */
         memcpy(s->txbuf + L4_OFF, m, len);
         s->txbuf[L4_OFF] = ICMP_ECHO_REPLY;
-        icmp_send(s, dst, src, len);
+        echo_reply_csum(s->txbuf + L4_OFF);
+        icmp_output(s, dst, src, len);
         break;
     case ICMP_ECHO_REPLY:
         echo_reply_in(s, ip, m);

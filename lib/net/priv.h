@@ -201,6 +201,7 @@ struct net_stack {
     struct net_netif lo;
     struct net_netif *netifs;  /* lo first */
     struct arp_entry *arp;
+    unsigned arp_top;          /* entries at and above this index are free */
     struct frag_buf *frags;
     unsigned n_frags;
     size_t frag_mem;

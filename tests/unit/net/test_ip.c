@@ -154,6 +154,23 @@ static void test_arp_cache_limit_and_aging(void **state)
     assert_int_equal(udp, 8);
     sim_advance(&sim, 11 * SIM_S);
     assert_int_equal(net_arp_list(S(&sim), info, 8), 0);
+    /* the emptied cache takes new neighbours again, and finds them */
+    cap.n = 0;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(net_sendto(u, "x", 1, NET_IP4(10, 0, 0, 200 + i), 9), 1);
+        sim_advance(&sim, 10 * SIM_MS);
+        assert_int_equal(net_sendto(u, "y", 1, NET_IP4(10, 0, 0, 200 + i), 9), 1);
+    }
+    sim_advance(&sim, 10 * SIM_MS);
+    assert_int_equal(net_arp_list(S(&sim), info, 8), 3);
+    size_t arp = 0;
+    udp = 0;
+    for (size_t i = 0; i < cap.n; i++) {
+        udp += pkt_ethertype(cap.f[i]) == 0x0800;
+        arp += pkt_ethertype(cap.f[i]) == 0x0806;
+    }
+    assert_int_equal(udp, 6);
+    assert_int_equal(arp, 3);   /* one request each: the second datagram found the entry */
     net_close(u);
     sim_destroy(&sim);
 }
@@ -207,6 +224,57 @@ static void test_icmp_echo_reply(void **state)
     n = pkt_ip(f, my_mac(&sim), peer_mac, PEER, ME, 1, icmp, sizeof icmp);
     inject(&sim, f, n);
     assert_null(last(0x0800, 1, &len));
+    sim_destroy(&sim);
+}
+
+/* The reply's checksum is the request's adjusted (RFC 1624): it must hold
+   for any length (odd ones too) and any checksum, 0x0000 and 0xffff among them. */
+static void test_icmp_echo_reply_checksums(void **state)
+{
+    (void)state;
+    struct sim sim;
+    setup(&sim, NULL);
+    uint32_t x = 7;
+    int zero_or_ones = 0;
+    for (int round = 0; round < 400; round++) {
+        uint8_t icmp[201] = {8, 0, 0, 0, 0x12, 0x34};
+        size_t len = 8 + (size_t)(round * 37 % 194);
+        put16(icmp + 6, (uint16_t)round);
+        for (size_t i = 8; i < len; i++) {
+            x = x * 1103515245 + 12345;
+            icmp[i] = (uint8_t)(x >> 16);
+        }
+        /* steer the last two payload bytes so the request's checksum ends
+           up 0x0000 or 0xffff in some rounds */
+        if (round % 4 == 0 && len >= 10 && len % 2 == 0) {
+            put16(icmp + len - 2, 0);
+            put16(icmp + 2, 0);
+            uint16_t c = csum_buf(icmp, len);   /* what the last word must add */
+            memcpy(icmp + len - 2, &c, 2);
+            if (round % 8 == 0) {
+                /* the whole sum is now 0xffff: the checksum field may be 0 or ~0 */
+                put16(icmp + 2, 0xffff);
+            }
+        } else {
+            csum_store(icmp + 2, 0);
+            csum_store(icmp + 2, csum_buf(icmp, len));
+        }
+        assert_int_equal(csum_buf(icmp, len), 0);
+        zero_or_ones += get16(icmp + 2) == 0 || get16(icmp + 2) == 0xffff;
+        uint8_t f[300];
+        cap.n = 0;
+        size_t n = pkt_ip(f, my_mac(&sim), peer_mac, PEER, ME, 1, icmp, len);
+        inject(&sim, f, n);
+        size_t flen, l4len;
+        const uint8_t *r = last(0x0800, 1, &flen);
+        assert_non_null(r);
+        const uint8_t *m = pkt_l4(r, flen, &l4len);
+        assert_int_equal(l4len, len);
+        assert_int_equal(m[0], 0);
+        assert_memory_equal(m + 4, icmp + 4, len - 4);
+        assert_int_equal(csum_buf(m, l4len), 0);
+    }
+    assert_true(zero_or_ones >= 50);
     sim_destroy(&sim);
 }
 
@@ -570,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_arp_cache_limit_and_aging),
         cmocka_unit_test(test_arp_retries_then_unreachable),
         cmocka_unit_test(test_icmp_echo_reply),
+        cmocka_unit_test(test_icmp_echo_reply_checksums),
         cmocka_unit_test(test_udp_port_unreachable),
         cmocka_unit_test(test_icmp_errors_rate_limited),
         cmocka_unit_test(test_udp_sockets),
