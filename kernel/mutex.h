@@ -23,7 +23,9 @@ void mutex_init(struct mutex *m);
 void mutex_destroy(struct mutex *m);
 void mutex_acquire(struct mutex *m);
 /* Takes m if it is free, without waiting: true when taken. Never blocks,
-   so a thread that must not sleep on m can do something else instead. */
+   so a thread that must not sleep on m can do something else instead.
+   Not from interrupts, except one that interrupted its hart's idle thread
+   (thread_interrupted_idle), which then holds m until it releases it. */
 bool mutex_try_acquire(struct mutex *m);
 /* 0, or ERR_TIMED_OUT when the timeout (ns) passed first. */
 int mutex_acquire_timeout(struct mutex *m, int64_t timeout_ns);

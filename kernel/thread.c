@@ -78,6 +78,11 @@ struct thread *thread_current(void)
     return t;
 }
 
+bool thread_interrupted_idle(void)
+{
+    return arch_in_interrupt() && thread_current() == this_cpu()->idle;
+}
+
 static void thread_free(struct thread *t)
 {
     if (t->stack_alloc) {

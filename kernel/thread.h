@@ -100,6 +100,14 @@ void thread_yield(void);
 void thread_sleep_ns(uint64_t ns);
 void thread_sleep_ms(uint64_t ms);
 struct thread *thread_current(void);
+/*
+ * True in an interrupt handler that interrupted its hart's idle thread.
+ * Such a handler may do a thread's short, non-sleeping work itself (take
+ * a lock with mutex_try_acquire for the idle thread, which holds none)
+ * instead of waking a thread for it: nobody waits on this hart, and the
+ * switch to a thread and back is a good part of a reply's latency.
+ */
+bool thread_interrupted_idle(void);
 void thread_set_priority(struct thread *t, int priority);
 /* Restrict t to one hart (-1 for any); takes effect at its next switch. */
 void thread_pin(struct thread *t, int cpu);

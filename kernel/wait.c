@@ -36,6 +36,8 @@ int wait_queue_block(struct wait_queue *wq, int64_t timeout_ns)
     assert(wq->magic == WAIT_QUEUE_MAGIC);
     if (timeout_ns == 0)
         return ERR_TIMED_OUT;
+    /* an interrupt handler would put the thread it interrupted to sleep */
+    assert(!arch_in_interrupt());
 
     list_add_tail(&wq->waiters, &t->queue_node);
     wq->count++;

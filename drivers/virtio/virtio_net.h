@@ -39,6 +39,12 @@ typedef void (*netdev_batch_fn)(void *ctx);
  * back to sleep: the receiver promises to collect them itself with
  * virtio_net_poll() (typically the thread holding its lock, when it lets
  * go), which saves waking the receive thread just to wait for a lock.
+ *
+ * With the hooks set, a burst that arrives while the interrupted hart
+ * idles is handed up from the interrupt handler itself (up to a budget;
+ * the thread takes the rest): begin, the receiver and end must then not
+ * sleep (thread_interrupted_idle() is true there, and begin may take a
+ * mutex only with mutex_try_acquire).
  */
 void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_begin_fn begin, netdev_batch_fn end);
 /* Hands every received frame waiting in the ring to the receiver, in the
@@ -80,6 +86,7 @@ struct virtio_net_stats {
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
     uint64_t tx_full;               /* frames refused at once: ring full (timeout 0) */
     uint64_t irqs;
+    uint64_t rx_irq_batches;        /* bursts handed up in the interrupt handler */
     uint64_t kicks;                 /* queue notifications (traps into the device) */
     uint64_t kick_cycles;           /* cycle counter spent in them */
 };

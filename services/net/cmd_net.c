@@ -58,11 +58,11 @@ static int cmd_ifconfig(int argc, char **argv)
         if (nd) {
             struct virtio_net_stats ds;
             virtio_net_get_stats(nd, &ds);
-            kprintf("       device rx %llu tx %llu rx-dropped %llu rx-errors %llu tx-dropped %llu tx-full %llu irqs %llu kicks %llu (%llu cycles each)\n",
+            kprintf("       device rx %llu tx %llu rx-dropped %llu rx-errors %llu tx-dropped %llu tx-full %llu irqs %llu (%llu received in them) kicks %llu (%llu cycles each)\n",
                     (unsigned long long)ds.rx_packets, (unsigned long long)ds.tx_packets,
                     (unsigned long long)ds.rx_dropped, (unsigned long long)ds.rx_errors,
                     (unsigned long long)ds.tx_dropped, (unsigned long long)ds.tx_full,
-                    (unsigned long long)ds.irqs,
+                    (unsigned long long)ds.irqs, (unsigned long long)ds.rx_irq_batches,
                     (unsigned long long)ds.kicks,
                     (unsigned long long)(ds.kicks ? ds.kick_cycles / ds.kicks : 0));
         }

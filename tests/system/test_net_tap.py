@@ -78,6 +78,26 @@ def test_ping_from_host(lab):
     assert " 0% packet loss" in r.stdout
 
 
+def irq_receives(node):
+    """(interrupts, bursts received in the interrupt handler) of eth0."""
+    m = re.search(r"irqs (\d+) \((\d+) received in them\)", node.run("ifconfig"))
+    assert m, "ifconfig shows no receive counters"
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_ping_answered_from_the_interrupt(lab):
+    """A ping to an idle node goes up the stack and back out from the device
+    interrupt, without waking the receive thread (latency: see
+    docs/net-service.md); a busy node leaves frames to the thread."""
+    ns, node = lab
+    irqs0, rx0 = irq_receives(node)
+    r = ns.run(["ping", "-c", "20", "-i", "0.05", "-W", "2", NODE_ADDR])
+    assert " 0% packet loss" in r.stdout, r.stdout
+    irqs1, rx1 = irq_receives(node)
+    # the shell's own output may cost a few; nearly every ping must count
+    assert rx1 - rx0 >= 15, (irqs0, rx0, irqs1, rx1)
+
+
 def test_ping_from_node(lab):
     ns, node = lab
     out = node.run(f"ping {HOST_ADDR} -c 3")
