@@ -115,6 +115,39 @@ static bool start_slice(struct thread *t)
     return false;
 }
 
+bool sched_others_idle(void)
+{
+    unsigned idle = __atomic_load_n(&idle_cpu_mask, __ATOMIC_RELAXED);
+    struct cpu *self = this_cpu();
+    for (unsigned i = 0; i < cpu_count; i++)
+        if (&cpus[i] != self && cpus[i].online && !(idle & (1u << i)))
+            return false;
+    return true;
+}
+
+/* Claim an idle hart t may run on and get it to look at the run queue
+   (this hart just gets need_resched). False if none is idle. */
+static bool wake_idle_hart_for(struct thread *t)
+{
+    struct cpu *self = this_cpu();
+    for (unsigned i = 0; i < cpu_count; i++) {
+        if (!(__atomic_load_n(&idle_cpu_mask, __ATOMIC_RELAXED) & (1u << i)))
+            continue;
+        if (t->pinned_cpu >= 0 && t->pinned_cpu != (int)i)
+            continue;
+        /* The hart may be clearing its own bit as it wakes: whoever
+           clears it first owns the wake-up. */
+        if (!(__atomic_fetch_and(&idle_cpu_mask, ~(1u << i), __ATOMIC_ACQ_REL) & (1u << i)))
+            continue;
+        if (&cpus[i] == self)
+            self->need_resched = true;
+        else
+            cpu_kick(&cpus[i]);
+        return true;
+    }
+    return false;
+}
+
 /* Make a thread ready and get some hart to look at it. */
 void sched_make_ready(struct thread *t)
 {
@@ -141,21 +174,8 @@ void sched_make_ready(struct thread *t)
     }
 
     /* An idle hart it may run on takes it. */
-    for (unsigned i = 0; i < cpu_count; i++) {
-        if (!(__atomic_load_n(&idle_cpu_mask, __ATOMIC_RELAXED) & (1u << i)))
-            continue;
-        if (t->pinned_cpu >= 0 && t->pinned_cpu != (int)i)
-            continue;
-        /* The hart may be clearing its own bit as it wakes: whoever
-           clears it first owns the wake-up. */
-        if (!(__atomic_fetch_and(&idle_cpu_mask, ~(1u << i), __ATOMIC_ACQ_REL) & (1u << i)))
-            continue;
-        if (&cpus[i] == self)
-            self->need_resched = true;
-        else
-            cpu_kick(&cpus[i]);
+    if (wake_idle_hart_for(t))
         return;
-    }
     /* Otherwise preempt the least important running thread it outranks. */
     struct cpu *victim = NULL;
     int lowest = t->priority;
@@ -275,6 +295,17 @@ void sched_preempt(void)
            place at the front. */
         bool slice_over = clock_now_ns() >= c->preempt_deadline;
         run_queue_insert(t, !slice_over);
+        /*
+         * Bumped by a more important thread (typically one an interrupt
+         * readied here, see sched_make_ready): if another hart idles, it
+         * takes t now instead of t waiting here until that thread blocks.
+         * Otherwise a receive burst kept a network application on the
+         * boot hart (where the device interrupts arrive) sharing it with
+         * the driver while the other hart idled: host->node TCP ran at
+         * half speed.
+         */
+        if (run_queue_bitmap >> (t->priority + 1))
+            wake_idle_hart_for(t);
     }
     sched_reschedule();
     spin_unlock_irqrestore(&thread_lock, state);

@@ -108,6 +108,8 @@ struct thread *thread_current(void);
  * switch to a thread and back is a good part of a reply's latency.
  */
 bool thread_interrupted_idle(void);
+/* True when every other online hart idles too (a hint: no lock taken). */
+bool sched_others_idle(void);
 void thread_set_priority(struct thread *t, int priority);
 /* Restrict t to one hart (-1 for any); takes effect at its next switch. */
 void thread_pin(struct thread *t, int cpu);

@@ -37,12 +37,15 @@ KCC      := $(CROSS)gcc
 KOBJCOPY := $(CROSS)objcopy
 KNM      := $(CROSS)nm
 KSIZE    := $(CROSS)size
+# Extra -D flags for a variant kernel built into its own BUILD directory
+# (bench/netnode's anchor: make BUILD=build/reflect KERNEL_DEFINES=...).
+KERNEL_DEFINES ?=
 KCFLAGS  := -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -g -std=gnu11 \
             -ffreestanding -fbuiltin -fno-common -fno-omit-frame-pointer \
             -fno-optimize-sibling-calls -fno-stack-protector \
             -ffunction-sections -fdata-sections \
             --specs=picolibc.specs $(WARN) -Werror \
-            $(LIB_INCLUDES) -I. -DPUS_KERNEL=1 -MMD -MP
+            $(LIB_INCLUDES) -I. -DPUS_KERNEL=1 $(KERNEL_DEFINES) -MMD -MP
 KASFLAGS := $(KCFLAGS) -D__ASSEMBLY__
 
 # Host, optimised: tools (pusfs, pusvm, pusctl) and benchmarks.

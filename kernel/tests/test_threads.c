@@ -239,3 +239,60 @@ KTEST(interrupt_wakeup_preempts_on_its_hart)
     KT_ASSERT_EQ(woken_on, hart);
     return 0;
 }
+
+/*
+ * The thread such an interrupt wakeup bumps does not wait for the hart it
+ * lost while another hart idles: it moves there at once. (It used to wait
+ * until the more important thread blocked: a receive burst kept a network
+ * application off both harts.) The woken thread spins 50 ms; the bumped
+ * one must make progress meanwhile. Needs two harts.
+ */
+static volatile uint64_t bumped_progress;
+static volatile int bumped_stop;
+static uint64_t progress_during_spin;
+
+static int spin_when_woken(void *arg)
+{
+    (void)arg;
+    event_wait(&woken_event);
+    uint64_t before = bumped_progress;
+    uint64_t until = clock_now_ns() + 50000000ull;
+    while (clock_now_ns() < until)
+        ;
+    progress_during_spin = bumped_progress - before;
+    bumped_stop = 1;
+    return 0;
+}
+
+static int work_until_stopped(void *arg)
+{
+    (void)arg;
+    while (__atomic_load_n(&waiter_thread->state, __ATOMIC_ACQUIRE) != THREAD_BLOCKED)
+        thread_yield();
+    static struct timer tm;
+    timer_init(&tm);
+    timer_set_oneshot(&tm, 1000000, signal_from_interrupt, NULL);   /* on this hart */
+    uint64_t give_up = clock_now_ns() + 2000000000ull;
+    while (!bumped_stop && clock_now_ns() < give_up)
+        bumped_progress++;
+    return 0;
+}
+
+KTEST(bumped_thread_moves_to_an_idle_hart)
+{
+    if (cpu_count < 2)
+        return 0;
+    event_init(&woken_event, false, true);
+    bumped_progress = 0;
+    bumped_stop = 0;
+    progress_during_spin = 0;
+    waiter_thread = thread_spawn("kt-spinner", spin_when_woken, NULL, THREAD_PRIORITY_HIGH, 0);
+    struct thread *worker = thread_spawn("kt-bumped", work_until_stopped, NULL,
+                                         THREAD_PRIORITY_DEFAULT, 0);
+    KT_ASSERT(waiter_thread && worker);
+    KT_ASSERT_EQ(thread_join(worker, NULL, 5000000000ll), 0);
+    KT_ASSERT_EQ(thread_join(waiter_thread, NULL, 5000000000ll), 0);
+    KT_ASSERT(bumped_stop);
+    KT_ASSERT(progress_during_spin > 1000);
+    return 0;
+}

@@ -29,7 +29,7 @@ import time
 
 import pexpect
 
-from node import KERNEL, Node
+from node import Node
 
 HOST_ADDR = "10.77.0.1"
 NODE_ADDR = "10.77.0.2"
@@ -279,8 +279,8 @@ class NSNode(Node):
         self.ns = ns
 
     def start(self, no_reboot=True):
-        if not KERNEL.exists():
-            raise FileNotFoundError(f"{KERNEL} is missing: run make first")
+        if not self.kernel.exists():
+            raise FileNotFoundError(f"{self.kernel} is missing: run make first")
         args = self.qemu_args()
         if not no_reboot:
             args.remove("-no-reboot")

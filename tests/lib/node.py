@@ -22,8 +22,10 @@ CMD_TIMEOUT = 120
 
 
 class Node:
-    def __init__(self, name="node", smp=2, mem="128M", append="", extra=(), disk=None, rng=True):
+    def __init__(self, name="node", smp=2, mem="128M", append="", extra=(), disk=None, rng=True,
+                 kernel=None):
         self.name = name
+        self.kernel = pathlib.Path(kernel) if kernel else KERNEL   # another build's image
         self.smp = smp
         self.mem = mem
         self.append = append
@@ -37,7 +39,7 @@ class Node:
 
     def qemu_args(self):
         args = ["-machine", "virt", "-nographic", "-m", self.mem, "-smp", str(self.smp),
-                "-kernel", str(KERNEL), "-no-reboot"]
+                "-kernel", str(self.kernel), "-no-reboot"]
         if self.append:
             args += ["-append", self.append]
         if self.disk:
@@ -52,8 +54,8 @@ class Node:
         return args
 
     def start(self, no_reboot=True):
-        if not KERNEL.exists():
-            raise FileNotFoundError(f"{KERNEL} is missing: run make first")
+        if not self.kernel.exists():
+            raise FileNotFoundError(f"{self.kernel} is missing: run make first")
         args = self.qemu_args()
         if not no_reboot:
             args.remove("-no-reboot")
