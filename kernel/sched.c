@@ -296,16 +296,13 @@ void sched_preempt(void)
         bool slice_over = clock_now_ns() >= c->preempt_deadline;
         run_queue_insert(t, !slice_over);
         /*
-         * Bumped by a more important thread (typically one an interrupt
-         * readied here, see sched_make_ready): if another hart idles, it
-         * takes t now instead of t waiting here until that thread blocks.
-         * Otherwise a receive burst kept a network application on the
-         * boot hart (where the device interrupts arrive) sharing it with
-         * the driver while the other hart idled: host->node TCP ran at
-         * half speed.
+         * t waits here even if another hart idles, until the thread that
+         * bumped it blocks. Handing it to the idle hart at once (an IPI)
+         * was tried: it brought back the lock-holder stalls that
+         * sched_make_ready avoids (a node's pings to the host: 21% over
+         * 1 ms instead of none). A lazy hand-over, after t has waited a
+         * while, would not; not done.
          */
-        if (run_queue_bitmap >> (t->priority + 1))
-            wake_idle_hart_for(t);
     }
     sched_reschedule();
     spin_unlock_irqrestore(&thread_lock, state);
