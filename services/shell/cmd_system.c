@@ -6,6 +6,7 @@
 #include "kernel/clock.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/idle_tick.h"
 #include "arch/riscv/sbi.h"
 #include "platform/qemu-virt/platform.h"
 #include "pus/version.h"
@@ -36,6 +37,9 @@ static int cmd_uptime(int argc, char **argv)
         idle += cpus[i].idle_ns;
     unsigned busy_pm = now ? (unsigned)(1000 - (idle * 1000) / (now * cpu_count)) : 0;
     kprintf("up %s, %u harts, load %u.%u%%\n", buf, cpu_count, busy_pm / 10, busy_pm % 10);
+    if (idle_tick_period_us())
+        kprintf("idle tick every %u us, %llu so far\n", idle_tick_period_us(),
+                (unsigned long long)idle_tick_count());
     return 0;
 }
 SHELL_COMMAND(uptime, "uptime", "time since boot and average CPU use", cmd_uptime);

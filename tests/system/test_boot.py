@@ -1,5 +1,7 @@
 """The boot contract: ready line with version, harts and memory, then the
 prompt; devicetree facts reach the kernel; bootargs are parsed."""
+import re
+
 import pytest
 
 from node import Node
@@ -35,6 +37,30 @@ def test_bootargs_reach_the_kernel():
         # The cluster key never reaches the console or the log.
         assert secret not in out
         assert secret not in n.run("log")
+
+
+def idle_ticks(node):
+    m = re.search(r"idle tick every (\d+) us, (\d+) so far", node.run("uptime"))
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def test_idle_tick_option():
+    """idle_tick_us=N wakes the boot hart every N us (a latency option for
+    emulated hosts, off by default); a value out of range is refused."""
+    with Node("idletick", append="idle_tick_us=1000") as n:
+        n.boot()
+        assert "idle tick: every 1000 us on the boot hart" in n.run("log")
+        period, first = idle_ticks(n)
+        assert period == 1000
+        for _ in range(200):            # until it has fired a few more times
+            if idle_ticks(n)[1] >= first + 20:
+                break
+        else:
+            raise AssertionError("the idle tick does not fire")
+    with Node("idletick-bad", append="idle_tick_us=5") as n:
+        n.boot()
+        assert "idle_tick_us=5: out of range (100 to 100000, or 0 for none); no idle tick" in n.run("log")
+        assert idle_ticks(n) is None
 
 
 def test_shell_basics():
