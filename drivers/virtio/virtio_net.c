@@ -31,12 +31,10 @@
 #define TX_QUEUE 256
 #define FRAME_MAX 1514              /* Ethernet header + 1500 MTU, no FCS */
 #define BUF_SIZE 2048
-/* Where a frame to send starts in its buffer, the device's header just
-   before it: 8-aligned, so a frame built at an aligned address (the
-   stack's transmit buffer) is copied a word at a time, not merged from
-   two words per word as at the header's 10 or 12 bytes. */
-#define TX_FRAME_OFF 16
-_Static_assert(TX_FRAME_OFF >= 12 && TX_FRAME_OFF + FRAME_MAX <= BUF_SIZE, "tx buffer layout");
+/* A frame to send starts between TX_FRAME_MIN and TX_FRAME_MIN + 7 bytes
+   into its buffer, the device's header right before it (see tx_frame_at). */
+#define TX_FRAME_MIN 12
+_Static_assert(TX_FRAME_MIN + 7 + FRAME_MAX <= BUF_SIZE, "tx buffer layout");
 
 struct net_hdr {
     uint8_t flags;
@@ -73,6 +71,9 @@ struct virtio_net {
 
 static struct virtio_net *nics[MAX_NICS];
 static int nic_count;
+
+static uint8_t *tx_frame_at(struct virtio_net *nd, int idx, const struct netdev_piece *pieces,
+                            int count);
 
 static int post_rx(struct virtio_net *nd, uint16_t i)
 {
@@ -251,7 +252,8 @@ static bool reflect_echo(struct virtio_net *nd)
         sum = (sum & 0xffff) + (sum >> 16);
         sum = (sum & 0xffff) + (sum >> 16);
         m[2] = (uint8_t)(~sum >> 8), m[3] = (uint8_t)~sum;
-        uint8_t *buf = nd->tx_bufs + (size_t)idx * BUF_SIZE + TX_FRAME_OFF - nd->hdr_len;
+        struct netdev_piece whole = { f, len };
+        uint8_t *buf = tx_frame_at(nd, idx, &whole, 1) - nd->hdr_len;
         memset(buf, 0, nd->hdr_len);
         memcpy(buf + nd->hdr_len, f, len);
         struct virtq_buf b = { buf, (uint32_t)(nd->hdr_len + len), false };
@@ -392,6 +394,32 @@ int virtio_net_tx_space(struct virtio_net *nd)
     return n;
 }
 
+/*
+ * Where in transmit buffer idx the frame starts: placed so that its
+ * largest piece lands at the same offset within an 8-byte word as its
+ * source, which lets memcpy copy it a word at a time instead of merging
+ * two source words per word (for a TCP segment the payload from the send
+ * ring, for a frame built in one piece the frame itself). A fixed place
+ * suits one or the other: with the frame at 16 the stack's own frames
+ * copied faster and node->host TCP fell from 105-114 to 71-85 MiB/s.
+ */
+static uint8_t *tx_frame_at(struct virtio_net *nd, int idx, const struct netdev_piece *pieces,
+                            int count)
+{
+    size_t at = 0, big_at = 0, big_len = 0;
+    uintptr_t big_src = 0;
+    for (int i = 0; i < count; i++) {
+        if (pieces[i].len > big_len) {
+            big_len = pieces[i].len;
+            big_at = at;
+            big_src = (uintptr_t)pieces[i].base;
+        }
+        at += pieces[i].len;
+    }
+    uintptr_t base = (uintptr_t)nd->tx_bufs + (size_t)idx * BUF_SIZE + TX_FRAME_MIN;
+    return (uint8_t *)(base + ((big_src - big_at - base) & 7));
+}
+
 int virtio_net_queue_sg(struct virtio_net *nd, const struct netdev_piece *pieces, int count,
                         int64_t timeout_ns)
 {
@@ -406,9 +434,9 @@ int virtio_net_queue_sg(struct virtio_net *nd, const struct netdev_piece *pieces
             nd->stats.tx_dropped++;   /* waited in vain: the frame is lost */
         return idx;
     }
-    uint8_t *buf = nd->tx_bufs + (size_t)idx * BUF_SIZE + TX_FRAME_OFF - nd->hdr_len;
+    uint8_t *at = tx_frame_at(nd, idx, pieces, count);
+    uint8_t *buf = at - nd->hdr_len;
     memset(buf, 0, nd->hdr_len);
-    uint8_t *at = buf + nd->hdr_len;
     for (int i = 0; i < count; i++) {
         memcpy(at, pieces[i].base, pieces[i].len);
         at += pieces[i].len;
