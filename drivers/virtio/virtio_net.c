@@ -221,15 +221,20 @@ static bool receive_in_interrupt(struct virtio_net *nd)
  * QEMU's and the device's alone, the floor for any guest on this host at
  * this moment; the benchmark prints the stack's figure beside it. Other
  * frames (ARP) go to the stack as usual. Returns true if frames remain.
+ * Only while the whole node idles and with the receiver's lock held, so
+ * that the receive thread is not popping the ring at the same time.
  */
 static bool reflect_echo(struct virtio_net *nd)
 {
+    if (!thread_interrupted_idle() || !nd->batch_begin || !nd->batch_begin(nd->receiver_ctx))
+        return true;
     bool sent = false;
     while (used_pending(&nd->rxq)) {
         struct virtqueue *vq = &nd->rxq;
         volatile uint8_t *elem = vq->used + 4 + 8u * (vq->last_used % vq->size);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);   /* index before ring entry */
         uint32_t id = *(volatile uint32_t *)elem, written = *(volatile uint32_t *)(elem + 4);
-        if (id >= vq->size || written > BUF_SIZE || written < nd->hdr_len + 42)
+        if (id >= vq->size || written > nd->hdr_len + FRAME_MAX || written < nd->hdr_len + 42)
             break;
         uint16_t i = (uint16_t)((uintptr_t)vq->tokens[id] - 1);
         uint8_t *f = nd->rx_bufs + (size_t)i * BUF_SIZE + nd->hdr_len;
@@ -263,6 +268,7 @@ static bool reflect_echo(struct virtio_net *nd)
     }
     if (sent)
         virtq_kick(&nd->txq);
+    nd->batch_end(nd->receiver_ctx);
     return used_pending(&nd->rxq);
 }
 #endif
@@ -280,6 +286,11 @@ static void net_isr(struct virtio_device *dev, uint32_t status)
 #endif
     if (!receive_in_interrupt(nd))
         event_signal(&nd->rx_ready);
+}
+
+void virtio_net_rx_wake(struct virtio_net *nd)
+{
+    event_signal(&nd->rx_ready);
 }
 
 int virtio_net_poll(struct virtio_net *nd)

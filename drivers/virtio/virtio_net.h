@@ -50,6 +50,9 @@ void virtio_net_set_batch(struct virtio_net *nd, netdev_batch_begin_fn begin, ne
 /* Hands every received frame waiting in the ring to the receiver, in the
    caller's context (without the batch hooks). Returns how many. */
 int virtio_net_poll(struct virtio_net *nd);
+/* Wakes the device's receive thread to collect what waits in the ring
+   (for a receiver that must not drain a whole ring where it is). */
+void virtio_net_rx_wake(struct virtio_net *nd);
 /* Set the receiver; frames arriving before that are dropped and counted. */
 void virtio_net_set_receiver(struct virtio_net *nd, netdev_rx_fn fn, void *ctx);
 /* Queue one Ethernet frame (without FCS). ERR_WOULD_BLOCK when the ring

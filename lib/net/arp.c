@@ -54,10 +54,11 @@ void arp_flush_netif(struct net_stack *s, struct net_netif *nif)
 }
 
 /*
- * Every scan of the cache stops at arp_top: an entry is only ever taken
- * from the lowest free slot, so the used ones gather at the start and a
- * node talking to a few neighbours looks at a few entries, not arp_max
- * (the deadline scan runs each time the kernel lets go of the stack).
+ * Every scan of the cache stops at arp_top, one past the highest slot ever
+ * taken (lowered again when the last ones age out): an entry is only
+ * taken from the lowest free slot, so a node talking to a few neighbours
+ * looks at a few entries, not arp_max (the deadline scan runs each time
+ * the kernel lets go of the stack).
  */
 static struct arp_entry *lookup(struct net_stack *s, uint32_t addr)
 {

@@ -35,10 +35,12 @@ static uint32_t fold64(uint64_t acc)
     return s;
 }
 
+/* p is always even here (sum_even's contract), which lets this be one
+   halfword load instead of two byte loads put together. */
 static inline uint16_t load16(const uint8_t *p)
 {
     uint16_t h;
-    __builtin_memcpy(&h, p, 2);
+    __builtin_memcpy(&h, __builtin_assume_aligned(p, 2), 2);
     return h;
 }
 

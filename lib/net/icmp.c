@@ -25,16 +25,19 @@ static int icmp_send(struct net_stack *s, uint32_t src, uint32_t dst, size_t len
 }
 
 /*
- * An echo reply differs from the (checked) request only in its type byte,
- * so its checksum is the request's, adjusted (RFC 1624, eqn. 3:
+ * An echo reply differs from the request we checked only in its type
+ * byte, so its checksum is the request's, adjusted (RFC 1624, eqn. 3:
  * HC' = ~(~HC + ~m + m')), instead of summing the whole message again.
+ * Eqn. 3 never yields 0xffff, so an all-zero reply would get 0x0000, the
+ * one value a receiver rejects there; 0xffff is right in that case.
  */
 static void echo_reply_csum(uint8_t *m)
 {
     uint32_t sum = (uint16_t)~get16(m + 2) + (uint16_t)~(ICMP_ECHO << 8) + (ICMP_ECHO_REPLY << 8);
     sum = (sum & 0xffff) + (sum >> 16);
     sum = (sum & 0xffff) + (sum >> 16);
-    put16(m + 2, (uint16_t)~sum);
+    uint16_t c = (uint16_t)~sum;
+    put16(m + 2, c ? c : 0xffff);
 }
 
 /* Tells the sender of ip/l4 that we cannot deliver it (code 2 protocol, 3 port). */
@@ -85,6 +88,12 @@ void icmp_input(struct net_stack *s, struct net_netif *nif, const uint8_t *ip,
             return;   /* no replies to broadcasts (RFC 1122 3.2.2.6 allows it) */
         memcpy(s->txbuf + L4_OFF, m, len);
         s->txbuf[L4_OFF] = ICMP_ECHO_REPLY;
+        if (flags & NET_RX_CSUM_VALID) {
+            /* the device vouched for it, and its field may even be a
+               partial sum (virtio's NEEDS_CSUM): sum the reply anew */
+            icmp_send(s, dst, src, len);
+            break;
+        }
         echo_reply_csum(s->txbuf + L4_OFF);
         icmp_output(s, dst, src, len);
         break;

@@ -142,6 +142,17 @@ static void poll_deferred(void)
             virtio_net_poll(devices[i]);
 }
 
+/* From a device interrupt (receiving there, see virtio_net.c) a whole ring
+   is too much work with interrupts off: the receive threads that deferred
+   to us are woken instead, and find the lock free once we let go. */
+static void wake_deferred(void)
+{
+    unsigned mask = __atomic_exchange_n(&rx_deferred, 0, __ATOMIC_SEQ_CST);
+    for (int i = 0; mask; i++, mask >>= 1)
+        if (mask & 1)
+            virtio_net_rx_wake(devices[i]);
+}
+
 /* Interrupt context: only wake the thread (the stack needs the net lock). */
 static void stack_timer_fired(struct timer *t, uint64_t now_ns, void *arg)
 {
@@ -156,8 +167,9 @@ static void stack_timer_fired(struct timer *t, uint64_t now_ns, void *arg)
 static void unlock_and_kick(void)
 {
     unsigned kick = 0;
+    bool in_interrupt = thread_interrupted_idle();
     for (;;) {
-        if (__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST))
+        if (__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST) && !in_interrupt)
             poll_deferred();
         resume_tx();
         kick |= take_tx_pending();
@@ -174,7 +186,13 @@ static void unlock_and_kick(void)
         mutex_release_no_yield(&net_mutex);
         /* A receive thread may have deferred to us after our last look;
            it saw the lock held, so it is now up to us. */
-        if (!__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST) || !mutex_try_acquire(&net_mutex))
+        if (!__atomic_load_n(&rx_deferred, __ATOMIC_SEQ_CST))
+            break;
+        if (in_interrupt) {
+            wake_deferred();
+            break;
+        }
+        if (!mutex_try_acquire(&net_mutex))
             break;
     }
     kick_devices(kick);

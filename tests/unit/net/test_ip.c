@@ -275,6 +275,33 @@ static void test_icmp_echo_reply_checksums(void **state)
         assert_int_equal(csum_buf(m, l4len), 0);
     }
     assert_true(zero_or_ones >= 50);
+
+    /* id 0, seq 0, all-zero payload: the reply is all zeros but for its
+       checksum, which must then be 0xffff (the adjusted sum gives 0x0000) */
+    uint8_t zero[64] = {8};
+    csum_store(zero + 2, csum_buf(zero, sizeof zero));
+    uint8_t f[200];
+    size_t flen, l4len, n = pkt_ip(f, my_mac(&sim), peer_mac, PEER, ME, 1, zero, sizeof zero);
+    cap.n = 0;
+    inject(&sim, f, n);
+    const uint8_t *r = last(0x0800, 1, &flen);
+    assert_non_null(r);
+    const uint8_t *m = pkt_l4(r, flen, &l4len);
+    assert_int_equal(get16(m + 2), 0xffff);
+    assert_int_equal(csum_buf(m, l4len), 0);
+
+    /* a request the device vouched for may carry a partial sum (virtio's
+       NEEDS_CSUM) where its checksum belongs: the reply is summed anew */
+    uint8_t partial[64] = {8, 0, 0x12, 0x34, 0, 7, 0, 1};
+    n = pkt_ip(f, my_mac(&sim), peer_mac, PEER, ME, 1, partial, sizeof partial);
+    cap.n = 0;
+    net_input_ex(S(&sim), sim.end[0].netif, f, n, NET_RX_CSUM_VALID);
+    sim_advance(&sim, 10 * SIM_MS);
+    r = last(0x0800, 1, &flen);
+    assert_non_null(r);
+    m = pkt_l4(r, flen, &l4len);
+    assert_int_equal(m[0], 0);
+    assert_int_equal(csum_buf(m, l4len), 0);
     sim_destroy(&sim);
 }
 
