@@ -40,9 +40,9 @@ typedef void (*netdev_batch_fn)(void *ctx);
  * virtio_net_poll() (typically the thread holding its lock, when it lets
  * go), which saves waking the receive thread just to wait for a lock.
  *
- * With the hooks set, a burst that arrives while the interrupted hart
- * idles is handed up from the interrupt handler itself (up to a budget;
- * the thread takes the rest): begin, the receiver and end must then not
+ * With the hooks set, a burst that arrives while the whole node idles is
+ * handed up from the interrupt handler itself (up to a budget; the thread
+ * takes the rest): begin, the receiver and end must then not
  * sleep (thread_interrupted_idle() is true there, and begin may take a
  * mutex only with mutex_try_acquire).
  */

@@ -122,20 +122,24 @@ static int cmd_ping(int argc, char **argv)
     int64_t interval = 1000000000;
     bool quiet = false;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-c") && i + 1 < argc)
-            count = strtol(argv[++i], NULL, 10);
+        if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+            if (!shell_parse_long(argv[++i], 1, 100000, &count))
+                return shell_usage(argv[0]);
+        }
         else if (!strcmp(argv[i], "-i") && i + 1 < argc)
             interval = parse_interval(argv[++i]);
         else if (!strcmp(argv[i], "-q"))
             quiet = true;
-        else if (!strcmp(argv[i], "-s") && i + 1 < argc)
-            size = strtol(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "-s") && i + 1 < argc) {
+            if (!shell_parse_long(argv[++i], 0, 1472, &size))
+                return shell_usage(argv[0]);
+        }
         else if (argv[i][0] != '-' && !host)
             host = argv[i];
         else
             return shell_usage(argv[0]);
     }
-    if (!host || count < 1 || count > 100000 || size < 0 || size > 1472)
+    if (!host)
         return shell_usage(argv[0]);
     if (interval < 1000000) {
         kprintf("error: ping: -i takes seconds from 0.001 to 3600, in steps of 0.001\n");

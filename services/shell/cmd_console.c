@@ -32,11 +32,9 @@ static int flood(int argc, char **argv)
 {
     if (argc != 4)
         return shell_usage("console");
-    char *end_threads, *end_lines;
-    long threads = strtol(argv[2], &end_threads, 10);
-    long lines = strtol(argv[3], &end_lines, 10);
-    if (*end_threads || end_threads == argv[2] || *end_lines || end_lines == argv[3] ||
-        threads < 1 || threads > FLOOD_MAX_THREADS || lines < 0 || lines > 1000000) {
+    long threads, lines;
+    if (!shell_parse_long(argv[2], 1, FLOOD_MAX_THREADS, &threads) ||
+        !shell_parse_long(argv[3], 0, 1000000, &lines)) {
         kprintf("error: console: flood takes 1..%d threads and 0..1000000 lines\n",
                 FLOOD_MAX_THREADS);
         return SHELL_ERR_REPORTED;

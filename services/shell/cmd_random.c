@@ -92,9 +92,7 @@ static int cmd_random(int argc, char **argv)
     }
     long n = 32;
     if (argc == 2) {
-        char *end;
-        n = strtol(argv[1], &end, 10);
-        if (*argv[1] == '\0' || *end != '\0' || n < 1 || n > MAX_BYTES) {
+        if (!shell_parse_long(argv[1], 1, MAX_BYTES, &n)) {
             kprintf("error: random: N must be a number from 1 to %d\n", MAX_BYTES);
             return SHELL_ERR_REPORTED;
         }

@@ -2,6 +2,8 @@
  * The shell thread: reads console input through the line editor, splits
  * lines into arguments (double quotes group words) and runs commands.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "services/shell/shell.h"
 #include "kernel/console.h"
@@ -29,6 +31,17 @@ int shell_usage(const char *name)
     if (c)
         kprintf("usage: %s\n", c->usage);
     return SHELL_ERR_REPORTED;
+}
+
+bool shell_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno == ERANGE || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
 }
 
 /* Split in place; returns argc or ERR_BAD_FORMAT for an open quote. */

@@ -21,8 +21,13 @@ struct shell_command {
 /* Status a command returns after printing its own error message. */
 #define SHELL_ERR_REPORTED (-1000)
 
+#include <stdbool.h>
+
 /* Print "usage: ..." for a command and return SHELL_ERR_REPORTED. */
 int shell_usage(const char *name);
+/* A whole decimal argument from min to max into *out: false for "", "3x",
+   "abc" or a number out of range (the caller says what it wanted). */
+bool shell_parse_long(const char *s, long min, long max, long *out);
 /* Run one command line (also used by tests and scripts). */
 int shell_execute(char *line);
 

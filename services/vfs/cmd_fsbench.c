@@ -87,13 +87,11 @@ static int cmd_fsbench(int argc, char **argv)
     long mib = 16;
     bool yes = false, have_mib = false;
     for (int i = 1; i < argc; i++) {
-        char *end;
         if (strcmp(argv[i], "--yes") == 0 && !yes) {
             yes = true;
             continue;
         }
-        mib = strtol(argv[i], &end, 10);
-        if (have_mib || end == argv[i] || *end || mib <= 0 || mib > 1024)
+        if (have_mib || !shell_parse_long(argv[i], 1, 1024, &mib))
             return shell_usage("fsbench");
         have_mib = true;
     }

@@ -6,6 +6,7 @@
  * the machine at any moment; after the reboot `fsloop verify DIR` checks that
  * every file it printed as synced is intact.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,9 +154,7 @@ static int cmd_fsloop(int argc, char **argv)
         return shell_usage("fsloop");
     long count = 0;
     if (!verifying) {
-        char *end;
-        count = strtol(argv[2], &end, 10);
-        if (*end || count <= 0)
+        if (!shell_parse_long(argv[2], 1, LONG_MAX, &count))
             return shell_usage("fsloop");
     }
     const char *dir = cmd_path(argv[verifying ? 2 : 1], buf);

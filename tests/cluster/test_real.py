@@ -211,7 +211,12 @@ def test_panicking_node_reboots_and_rejoins_by_itself(c):
         assert c.events(1, "rebooted", since)
     wait_until(lambda: c.console_log(1).count("pusos: ready") == 2, 10, "node 1's second boot")
     log = c.console_log(1)
-    assert log.index("panic: rebooting") < log.rindex("pusos: ready")
+    # The panic's last line in the log before the second boot. (One CI run
+    # found it missing from QEMU's console logfile although the console
+    # session above had read it; not reproduced since: the tail is here so
+    # that the next failure shows what the log held instead.)
+    panic_at = log.find("panic: rebooting")
+    assert 0 <= panic_at < log.rindex("pusos: ready"), log[-4000:]
 
 
 def test_restarted_controller_finds_the_running_nodes(c):

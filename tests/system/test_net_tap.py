@@ -115,6 +115,10 @@ def test_ping_interval_and_quiet(lab):
     for bad in ("0", "0.0001", "abc", "1.2.3", ""):
         out = node.run(f"ping {HOST_ADDR} -c 1 -i {bad}".rstrip())
         assert "error" in out or "usage" in out, (bad, out)
+    # counts and sizes are whole numbers in range ("3x" was taken as 3)
+    for bad in ("-c 3x", "-c 0", "-c abc", "-s 12k", "-s 1473", "-s -1"):
+        out = node.run(f"ping {HOST_ADDR} {bad}")
+        assert "usage: ping" in out and "bytes from" not in out, (bad, out)
 
 
 def test_ping_unanswered_times_out(lab):
